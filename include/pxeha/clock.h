@@ -1,0 +1,11 @@
+#ifndef PXEHA_CLOCK_H
+#define PXEHA_CLOCK_H
+
+#include <stdint.h>
+
+/* Monotonic milliseconds; the only clock protocol cores ever see (as an argument). */
+uint64_t	clock_ms(void);
+/* Wall clock, seconds since the epoch: only for stored leases and display. */
+int64_t		clock_wall(void);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * Configuration: one INI file parsed into an immutable snapshot.
+ *
+ * cfg_parse() is pure: it takes the file's bytes and a name for messages,
+ * touches no file system and no clock, and is what the fuzzer drives.
+ * cfg_load() reads a file, hashes it and calls cfg_parse().  A snapshot
+ * is never modified after it is returned; reload builds a new one.
+ */
+#ifndef PXEHA_CONFIG_H
+#define PXEHA_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_NAME_MAX	64
+#define CFG_PATH_MAX	1024
+#define CFG_HOST_MAX	256
+#define CFG_LIST_MAX	16	/* addresses or ranges in one list value */
+#define CFG_LINE_MAX	199	/* longest line inih (as built by Debian) reads */
+
+enum cfg_log_target { CFG_LOG_STDERR, CFG_LOG_SYSLOG };
+enum cfg_pxe_mode { CFG_PXE_OFF, CFG_PXE_DHCP, CFG_PXE_PROXY };
+enum cfg_peer_role { CFG_PEER_PRIMARY, CFG_PEER_STANDBY };
+
+/* IPv4 addresses are kept in host byte order throughout the config. */
+struct cfg_range {
+	uint32_t	 first, last;	/* inclusive */
+	unsigned	 line;
+};
+
+struct cfg_node {
+	char		 name[CFG_NAME_MAX];
+	char		 state_dir[CFG_PATH_MAX];
+	int		 log_level;	/* syslog priority: LOG_ERR .. LOG_DEBUG */
+	enum cfg_log_target log_target;
+};
+
+struct cfg_ctl {
+	char		 host[CFG_HOST_MAX];	/* numeric address */
+	uint16_t	 port;
+	char		 token_file[CFG_PATH_MAX];
+};
+
+struct cfg_iface {
+	char		 name[CFG_NAME_MAX];	/* OS interface name */
+	int		 dhcp;		/* answer DHCP/PXE on it */
+	uint32_t	 address;	/* preferred own address, 0: first found */
+	unsigned	 line;
+};
+
+struct cfg_subnet {
+	char		 name[CFG_NAME_MAX];
+	uint32_t	 network, netmask;
+	unsigned	 prefix;
+	char		 iface[CFG_NAME_MAX];	/* empty: reached through relays */
+	struct cfg_range pools[CFG_LIST_MAX];
+	size_t		 npools;
+	struct cfg_range excludes[CFG_LIST_MAX];
+	size_t		 nexcludes;
+	uint32_t	 routers[CFG_LIST_MAX];
+	size_t		 nrouters;
+	uint32_t	 dns[CFG_LIST_MAX];
+	size_t		 ndns;
+	char		 domain[CFG_HOST_MAX];
+	uint32_t	 lease_time, renew_time, rebind_time;	/* seconds */
+	unsigned	 line;
+};
+
+struct cfg_tftp {
+	int		 enable;
+	char		 root[CFG_PATH_MAX];
+	uint16_t	 port;
+	unsigned	 max_sessions;
+	uint64_t	 max_blksize;
+	unsigned	 max_window;
+};
+
+struct cfg_pxe {
+	enum cfg_pxe_mode mode;
+};
+
+struct cfg_boot {
+	char		 name[CFG_NAME_MAX];
+	unsigned	 arch_mask;	/* bit per enum cfg_arch */
+	char		 file[CFG_PATH_MAX];
+	unsigned	 line;
+};
+
+struct cfg_peer {
+	char		 name[CFG_NAME_MAX];
+	char		 host[CFG_HOST_MAX];
+	uint16_t	 port;
+	enum cfg_peer_role role;
+	unsigned	 line;
+};
+
+enum cfg_arch {
+	CFG_ARCH_BIOS, CFG_ARCH_EFI_IA32, CFG_ARCH_EFI_X64, CFG_ARCH_EFI_ARM32,
+	CFG_ARCH_EFI_ARM64, CFG_ARCH_HTTP_X64, CFG_ARCH_HTTP_ARM64, CFG_ARCH_COUNT
+};
+
+struct cfg {
+	char		*file;		/* as given, for messages */
+	unsigned char	 sha256[32];	/* of the file's bytes */
+	uint64_t	 generation;	/* set by whoever installs it */
+	struct cfg_node	 node;
+	struct cfg_ctl	 ctl;
+	struct cfg_tftp	 tftp;
+	struct cfg_pxe	 pxe;
+	struct cfg_iface *ifaces;
+	size_t		 nifaces;
+	struct cfg_subnet *subnets;
+	size_t		 nsubnets;
+	struct cfg_boot	*boots;
+	size_t		 nboots;
+	struct cfg_peer	*peers;
+	size_t		 npeers;
+};
+
+/* Every error found, each formatted as "FILE:LINE: [section] key: reason". */
+struct cfg_errors {
+	char		**msg;
+	size_t		 n, cap;
+	int		 oom;
+};
+
+/*
+ * Parse len bytes of INI text.  On success returns a new snapshot (free it
+ * with cfg_free) and leaves errs empty; on failure returns NULL with every
+ * error appended to errs.  name is used in messages only.  Pure.
+ */
+struct cfg	*cfg_parse(const char *name, const char *text, size_t len,
+		    struct cfg_errors *errs);
+
+/*
+ * Read the file at path, hash it, parse it.  A file that cannot be read is
+ * one error ("FILE: cannot read: reason").  Returns NULL on any error.
+ */
+struct cfg	*cfg_load(const char *path, struct cfg_errors *errs);
+
+void		 cfg_free(struct cfg *);
+void		 cfg_errors_fini(struct cfg_errors *);
+/* Append msg (taken over, freed later).  -1 and oom set when out of memory. */
+int		 cfg_errors_add(struct cfg_errors *, char *msg);
+
+const char	*cfg_arch_name(enum cfg_arch);
+const char	*cfg_pxe_mode_name(enum cfg_pxe_mode);
+
+#endif

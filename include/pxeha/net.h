@@ -1,0 +1,77 @@
+/*
+ * Platform network layer.  Protocol code sees only this interface; each
+ * platform family implements it in one file (net_linux.c now; BSD/macOS
+ * with IP_RECVIF/IP_RECVDSTADDR and Windows with WSARecvMsg later).
+ * Addresses in struct net_addrinfo are IPv4 in network byte order as the
+ * kernel gives them.
+ */
+#ifndef PXEHA_NET_H
+#define PXEHA_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+
+#define NET_IFNAME_MAX	16
+#define NET_IFADDR_MAX	8
+
+struct net_iface {
+	char		 name[NET_IFNAME_MAX];
+	unsigned	 index;
+	unsigned	 mtu;
+	uint8_t		 mac[6];
+	int		 has_mac;
+	int		 up, loopback;
+	struct in_addr	 addr[NET_IFADDR_MAX];	/* IPv4 addresses */
+	unsigned	 prefix[NET_IFADDR_MAX];	/* their prefix lengths */
+	size_t		 naddr;
+};
+
+/* Where a datagram arrived, or how to send one. */
+struct net_pktinfo {
+	unsigned	 ifindex;	/* 0: let routing choose (send) */
+	struct in_addr	 dst;		/* recv: destination address of the datagram */
+	struct in_addr	 src;		/* send: source address to use, 0.0.0.0: any */
+};
+
+#define NET_UDP_BROADCAST	0x01	/* SO_BROADCAST */
+#define NET_UDP_REUSEADDR	0x02	/* SO_REUSEADDR (several listeners on one port) */
+
+/*
+ * Open a non-blocking UDP socket bound to addr:port (INADDR_ANY allowed)
+ * that reports arrival interface and destination address.  If ifname is
+ * not NULL the socket is bound to that device.  Returns the fd or -1 with
+ * errno set.
+ */
+int	net_udp_open(struct in_addr addr, uint16_t port, const char *ifname,
+	    int flags);
+
+/*
+ * Receive one datagram.  Returns its length, or -1 with errno (EAGAIN when
+ * there is none).  from and pi are filled in.  A datagram longer than len
+ * is truncated and reported as -1 with errno EMSGSIZE.
+ */
+ssize_t	net_udp_recv(int fd, void *buf, size_t len, struct sockaddr_in *from,
+	    struct net_pktinfo *pi);
+
+/*
+ * Send one datagram to `to` from pi->src out of pi->ifindex (either may be
+ * 0 to let the kernel choose).  pi may be NULL.  Returns bytes sent or -1
+ * with errno.
+ */
+ssize_t	net_udp_send(int fd, const void *buf, size_t len,
+	    const struct sockaddr_in *to, const struct net_pktinfo *pi);
+
+/*
+ * List the system's interfaces with their IPv4 addresses, MAC and MTU.
+ * On success *out is a malloc'd array of *n entries (free with free()),
+ * and 0 is returned; -1 with errno on failure.
+ */
+int	net_iface_list(struct net_iface **out, size_t *n);
+
+/* Find one interface by name in a list; NULL if absent. */
+const struct net_iface *net_iface_find(const struct net_iface *, size_t n,
+	    const char *name);
+
+#endif

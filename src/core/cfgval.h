@@ -1,0 +1,45 @@
+/*
+ * Typed value parsers for the INI file.  Pure.  Each returns NULL on
+ * success or a static phrase saying what is wrong, which the caller puts
+ * after the quoted value in its error line.
+ */
+#ifndef PXEHA_CFGVAL_H
+#define PXEHA_CFGVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pxeha/config.h"
+
+const char	*cfgv_bool(const char *, int *);
+const char	*cfgv_uint(const char *, uint64_t min, uint64_t max, uint64_t *);
+/* "90s", "10m", "12h", "7d" or plain seconds; result in seconds. */
+const char	*cfgv_duration(const char *, uint32_t min, uint32_t max, uint32_t *);
+/* "512", "64K", "1M", "2G" (powers of 1024); result in bytes. */
+const char	*cfgv_size(const char *, uint64_t min, uint64_t max, uint64_t *);
+/* Dotted quad, strictly: four decimal parts 0-255, no leading zeros. */
+const char	*cfgv_ipv4(const char *, uint32_t *);
+/* "a.b.c.d/len" with no host bits set. */
+const char	*cfgv_cidr(const char *, uint32_t *net, unsigned *prefix);
+/* "a.b.c.d-e.f.g.h" (first <= last) or a single address. */
+const char	*cfgv_range(const char *, struct cfg_range *);
+/* "a.b.c.d:port" or "[v6]:port"; the host must be numeric. */
+const char	*cfgv_hostport(const char *, char *host, size_t hostlen,
+		    uint16_t *port);
+/* A name: 1..n-1 characters of [A-Za-z0-9._:-]. */
+const char	*cfgv_name(const char *, char *dst, size_t n);
+/* An absolute path without control characters. */
+const char	*cfgv_path(const char *, char *dst, size_t n);
+/* A DNS domain name (RFC 1123 labels). */
+const char	*cfgv_domain(const char *, char *dst, size_t n);
+
+/*
+ * Split a comma-separated list into at most max trimmed items, each copied
+ * into items[i] (itemlen bytes each).  Returns the count, or -1 when there
+ * are too many items, an item is empty or too long.
+ */
+int		 cfgv_split(const char *, char *items, size_t itemlen, size_t max);
+
+uint32_t	 cfgv_mask(unsigned prefix);
+
+#endif

@@ -20,67 +20,7 @@
 #include "cfgval.h"
 #include "build_config.h"
 
-#define MAX_KEYS	16
-#define ERR_MAX		200	/* stop collecting after this many errors */
-
-enum sec_kind {
-	SEC_NONE, SEC_NODE, SEC_CTL, SEC_TFTP, SEC_PXE, SEC_IFACE, SEC_SUBNET,
-	SEC_BOOT, SEC_PEER, SEC_BAD
-};
-
-enum key_type {
-	KT_BOOL, KT_NAME, KT_PATH, KT_TEXT, KT_IPV4, KT_CIDR, KT_HOSTPORT,
-	KT_DURATION, KT_UINT, KT_SIZE, KT_RANGES, KT_ADDRS, KT_DOMAIN, KT_ENUM,
-	KT_ARCHES
-};
-
-struct keydef {
-	const char		*key;
-	enum key_type		 type;
-	size_t			 off, off2;	/* field; second field or count */
-	uint64_t		 min, max;
-	const char *const	*enums;		/* KT_ENUM: NULL-terminated */
-};
-
-struct secdef {
-	const char		*name;
-	int			 named;		/* [kind NAME] */
-	size_t			 max;		/* instances allowed */
-	const struct keydef	*keys;
-	size_t			 nkeys;
-};
-
-struct perr {
-	unsigned	 line;
-	size_t		 seq;		/* discovery order, for a stable sort */
-	char		*msg;
-};
-
-/* One section as written in the file. */
-struct secinst {
-	enum sec_kind	 kind;
-	size_t		 idx;			/* into the cfg array */
-	unsigned	 line;
-	unsigned	 keyline[MAX_KEYS];	/* 0: key not given */
-	unsigned	 badkeys;		/* bit per key: value rejected */
-	char		 label[CFG_NAME_MAX + 16];
-};
-
-struct parser {
-	const char		*name;
-	const char		*text;
-	size_t			 len, pos;
-	unsigned		 line;
-	struct cfg		*cfg;
-	struct cfg_errors	*errs;
-	struct perr	*ev;			/* errors found so far */
-	size_t			 nev, evcap;
-	struct secinst		*secs;
-	size_t			 nsecs, seccap;
-	struct secinst		*cur;		/* NULL before any section */
-	int			 skipping;	/* inside a rejected section */
-	int			 oom;
-};
+#include "config_int.h"
 
 static const char *const log_levels[] = {
 	"error", "warning", "notice", "info", "debug", NULL
@@ -143,7 +83,7 @@ static const struct keydef peer_keys[] = {
 };
 
 #define KEYS(k)	k, sizeof(k) / sizeof(k[0])
-static const struct secdef secdefs[] = {
+const struct secdef cfg_secdefs[SEC_BAD] = {
 	[SEC_NODE] = { "node", 0, 1, KEYS(node_keys) },
 	[SEC_CTL] = { "ctl", 0, 1, KEYS(ctl_keys) },
 	[SEC_TFTP] = { "tftp", 0, 1, KEYS(tftp_keys) },
@@ -154,8 +94,8 @@ static const struct secdef secdefs[] = {
 	[SEC_PEER] = { "peer", 1, 16, KEYS(peer_keys) },
 };
 
-static void
-add_err(struct parser *p, unsigned line, const struct secinst *s,
+void
+cfg_add_err(struct parser *p, unsigned line, const struct secinst *s,
     const char *key, const char *fmt, ...)
 {
 	char reason[512], *msg;
@@ -328,7 +268,7 @@ section_line(struct parser *p, char *t)
 	p->skipping = 0;
 	snprintf(bad.label, sizeof(bad.label), "?");
 	if ((end = strchr(t, ']')) == NULL || end[1] != '\0') {
-		add_err(p, p->line, NULL, NULL,
+		cfg_add_err(p, p->line, NULL, NULL,
 		    "malformed section header (expected [name] or [kind NAME])");
 		goto skip;
 	}
@@ -345,41 +285,41 @@ section_line(struct parser *p, char *t)
 			arg[--len] = '\0';
 	}
 	for (i = SEC_NODE; i < SEC_BAD; i++)
-		if (strcmp(kw, secdefs[i].name) == 0)
+		if (strcmp(kw, cfg_secdefs[i].name) == 0)
 			kind = (enum sec_kind)i;
 	snprintf(bad.label, sizeof(bad.label), "%s%s%s", kw, *arg ? " " : "",
 	    arg);
 	if (kind == SEC_BAD) {
-		add_err(p, p->line, &bad, NULL, "unknown section (known: node, "
+		cfg_add_err(p, p->line, &bad, NULL, "unknown section (known: node, "
 		    "ctl, interface, subnet, tftp, pxe, boot, peer)");
 		goto skip;
 	}
-	if (secdefs[kind].named && *arg == '\0') {
-		add_err(p, p->line, &bad, NULL, "needs a name: [%s NAME]", kw);
+	if (cfg_secdefs[kind].named && *arg == '\0') {
+		cfg_add_err(p, p->line, &bad, NULL, "needs a name: [%s NAME]", kw);
 		goto skip;
 	}
-	if (!secdefs[kind].named && *arg != '\0') {
-		add_err(p, p->line, &bad, NULL, "takes no name: [%s]", kw);
+	if (!cfg_secdefs[kind].named && *arg != '\0') {
+		cfg_add_err(p, p->line, &bad, NULL, "takes no name: [%s]", kw);
 		goto skip;
 	}
-	if (secdefs[kind].named) {
+	if (cfg_secdefs[kind].named) {
 		if ((err = cfgv_name(arg, namebuf, kind == SEC_IFACE ? 16 :
 		    sizeof(namebuf))) != NULL) {
-			add_err(p, p->line, &bad, NULL, "%s", err);
+			cfg_add_err(p, p->line, &bad, NULL, "%s", err);
 			goto skip;
 		}
 	}
 	for (i = 0; i < p->nsecs; i++) {
 		if (p->secs[i].kind == kind &&
 		    strcmp(p->secs[i].label, bad.label) == 0) {
-			add_err(p, p->line, &bad, NULL, "duplicate section "
+			cfg_add_err(p, p->line, &bad, NULL, "duplicate section "
 			    "(first on line %u)", p->secs[i].line);
 			goto skip;
 		}
 	}
-	if (count_kind(p, kind) >= secdefs[kind].max) {
-		add_err(p, p->line, &bad, NULL, "too many [%s] sections "
-		    "(at most %zu)", kw, secdefs[kind].max);
+	if (count_kind(p, kind) >= cfg_secdefs[kind].max) {
+		cfg_add_err(p, p->line, &bad, NULL, "too many [%s] sections "
+		    "(at most %zu)", kw, cfg_secdefs[kind].max);
 		goto skip;
 	}
 	if (p->nsecs == p->seccap) {
@@ -540,26 +480,26 @@ cfg_ini_handler(void *user, const char *section, const char *name,
 	if (p->skipping)
 		return (1);
 	if (s == NULL) {
-		add_err(p, p->line, NULL, NULL, "%s: key outside of any section",
+		cfg_add_err(p, p->line, NULL, NULL, "%s: key outside of any section",
 		    name);
 		return (1);
 	}
-	sd = &secdefs[s->kind];
+	sd = &cfg_secdefs[s->kind];
 	for (i = 0; i < sd->nkeys; i++)
 		if (strcmp(sd->keys[i].key, name) == 0)
 			break;
 	if (i == sd->nkeys) {
-		add_err(p, p->line, s, name, "unknown key");
+		cfg_add_err(p, p->line, s, name, "unknown key");
 		return (1);
 	}
 	if (s->keyline[i] != 0) {
-		add_err(p, p->line, s, name, "duplicate key (first set on line "
+		cfg_add_err(p, p->line, s, name, "duplicate key (first set on line "
 		    "%u)", s->keyline[i]);
 		return (1);
 	}
 	s->keyline[i] = p->line;
 	if ((err = set_key(&sd->keys[i], sec_object(p, s), value)) != NULL) {
-		add_err(p, p->line, s, name, "\"%s\": %s", value, err);
+		cfg_add_err(p, p->line, s, name, "\"%s\": %s", value, err);
 		s->badkeys |= 1u << i;	/* cross-checks skip it */
 	}
 	return (1);
@@ -593,11 +533,11 @@ cfg_ini_reader(char *str, int num, void *stream)
 	str[0] = '\n';
 	str[1] = '\0';
 	if (memchr(l, '\0', n) != NULL) {
-		add_err(p, p->line, NULL, NULL, "NUL byte in line");
+		cfg_add_err(p, p->line, NULL, NULL, "NUL byte in line");
 		return (str);
 	}
 	if (n + 2 > (size_t)num || n > CFG_LINE_MAX) {
-		add_err(p, p->line, NULL, NULL, "line longer than %d characters",
+		cfg_add_err(p, p->line, NULL, NULL, "line longer than %d characters",
 		    CFG_LINE_MAX);
 		return (str);
 	}
@@ -615,7 +555,7 @@ cfg_ini_reader(char *str, int num, void *stream)
 	}
 	if (strcspn(str, "=:") == n) {
 		if (!p->skipping)
-			add_err(p, p->line, p->cur, NULL,
+			cfg_add_err(p, p->line, p->cur, NULL,
 			    "expected \"key = value\"");
 		str[0] = '\n';
 		str[1] = '\0';
@@ -626,227 +566,12 @@ cfg_ini_reader(char *str, int num, void *stream)
 	return (str);
 }
 
-static int
-key_index(const struct secinst *s, const char *key)
-{
-	const struct secdef *sd = &secdefs[s->kind];
-	size_t i;
-
-	for (i = 0; i < sd->nkeys; i++)
-		if (strcmp(sd->keys[i].key, key) == 0)
-			return ((int)i);
-	return (-1);
-}
-
-/* 1 if the key was given with a valid value. */
-static int
-key_ok(const struct secinst *s, const char *key)
-{
-	int i = key_index(s, key);
-
-	return (i >= 0 && s->keyline[i] != 0 && !(s->badkeys & (1u << i)));
-}
-
-/* Line of a key, or of its section when the key is absent. */
-static unsigned
-key_line(const struct secinst *s, const char *key)
-{
-	int i = key_index(s, key);
-
-	return (i >= 0 && s->keyline[i] != 0 ? s->keyline[i] : s->line);
-}
-
-static void
-require(struct parser *p, const struct secinst *s, const char *key)
-{
-	int i = key_index(s, key);
-
-	if (i >= 0 && s->keyline[i] == 0)
-		add_err(p, s->line, s, key, "required key is missing");
-}
-
-static int
-overlaps(const struct cfg_range *a, const struct cfg_range *b)
-{
-	return (a->first <= b->last && b->first <= a->last);
-}
-
-static void
-fmt_ip(char *buf, size_t n, uint32_t a)
-{
-	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
-	    (a >> 8) & 0xff, a & 0xff);
-}
-
-static const struct secinst *
-find_sec(const struct parser *p, enum sec_kind kind, size_t idx)
-{
-	size_t i;
-
-	for (i = 0; i < p->nsecs; i++)
-		if (p->secs[i].kind == kind && p->secs[i].idx == idx)
-			return (&p->secs[i]);
-	return (NULL);
-}
-
-static void
-check_ranges(struct parser *p, const struct secinst *s,
-    const struct cfg_subnet *sn, const char *key,
-    const struct cfg_range *r, size_t n)
-{
-	uint32_t mask = sn->netmask, bcast = sn->network | ~mask;
-	char a[16], b[16];
-	size_t i, j;
-
-	for (i = 0; i < n; i++) {
-		fmt_ip(a, sizeof(a), r[i].first);
-		fmt_ip(b, sizeof(b), r[i].last);
-		if ((r[i].first & mask) != sn->network ||
-		    (r[i].last & mask) != sn->network) {
-			add_err(p, key_line(s, key), s, key, "%s-%s is not "
-			    "inside the subnet's network", a, b);
-			continue;
-		}
-		if (sn->prefix <= 30 && (r[i].first == sn->network ||
-		    r[i].last == bcast))
-			add_err(p, key_line(s, key), s, key, "%s-%s includes "
-			    "the network or broadcast address", a, b);
-		for (j = 0; j < i; j++)
-			if (overlaps(&r[i], &r[j]))
-				add_err(p, key_line(s, key), s, key, "%s-%s "
-				    "overlaps another range of this list", a, b);
-	}
-}
-
-static void
-check_subnet_times(struct parser *p, const struct secinst *s,
-    struct cfg_subnet *sn)
-{
-	if (!key_ok(s, "renew_time"))
-		sn->renew_time = sn->lease_time / 2;
-	if (!key_ok(s, "rebind_time"))
-		sn->rebind_time = (uint32_t)((uint64_t)sn->lease_time * 7 / 8);
-	if (sn->rebind_time >= sn->lease_time && key_ok(s, "rebind_time"))
-		add_err(p, key_line(s, "rebind_time"), s, "rebind_time",
-		    "must be shorter than lease_time (%us)", sn->lease_time);
-	else if (sn->renew_time >= sn->rebind_time &&
-	    (key_ok(s, "renew_time") || key_ok(s, "rebind_time")))
-		add_err(p, key_line(s, "renew_time"), s, "renew_time",
-		    "must be shorter than rebind_time (%us)", sn->rebind_time);
-}
-
-static void
-check_subnet(struct parser *p, const struct secinst *s)
-{
-	struct cfg *c = p->cfg;
-	struct cfg_subnet *sn = &c->subnets[s->idx];
-	const struct secinst *o;
-	char a[16];
-	size_t i, j;
-
-	require(p, s, "network");
-	check_subnet_times(p, s, sn);
-	if (key_ok(s, "interface")) {
-		for (i = 0; i < c->nifaces; i++)
-			if (strcmp(c->ifaces[i].name, sn->iface) == 0)
-				break;
-		if (i == c->nifaces)
-			add_err(p, key_line(s, "interface"), s, "interface",
-			    "no [interface %s] section declares it", sn->iface);
-		for (i = 0; i < s->idx; i++) {
-			if (strcmp(c->subnets[i].iface, sn->iface) == 0 &&
-			    (o = find_sec(p, SEC_SUBNET, i)) != NULL)
-				add_err(p, key_line(s, "interface"), s,
-				    "interface", "%s already serves [%s] "
-				    "(line %u)", sn->iface, o->label, o->line);
-		}
-	}
-	if (!key_ok(s, "network"))
-		return;
-	sn->netmask = cfgv_mask(sn->prefix);
-	check_ranges(p, s, sn, "pool", sn->pools, sn->npools);
-	check_ranges(p, s, sn, "exclude", sn->excludes, sn->nexcludes);
-	for (i = 0; i < sn->nrouters; i++) {
-		if ((sn->routers[i] & sn->netmask) != sn->network) {
-			fmt_ip(a, sizeof(a), sn->routers[i]);
-			add_err(p, key_line(s, "router"), s, "router", "%s is "
-			    "not inside the subnet's network", a);
-		}
-	}
-	for (i = 0; i < s->idx; i++) {
-		const struct cfg_subnet *other = &c->subnets[i];
-		uint32_t m;
-
-		if ((o = find_sec(p, SEC_SUBNET, i)) == NULL ||
-		    !key_ok(o, "network"))
-			continue;
-		m = sn->prefix < other->prefix ? sn->netmask : other->netmask;
-		if ((sn->network & m) == (other->network & m)) {
-			add_err(p, key_line(s, "network"), s, "network",
-			    "overlaps [%s] (line %u)", o->label,
-			    key_line(o, "network"));
-			continue;
-		}
-		for (j = 0; j < sn->npools; j++) {
-			size_t k;
-
-			for (k = 0; k < other->npools; k++)
-				if (overlaps(&sn->pools[j], &other->pools[k]))
-					add_err(p, key_line(s, "pool"), s,
-					    "pool", "overlaps a pool of [%s] "
-					    "(line %u)", o->label,
-					    key_line(o, "pool"));
-		}
-	}
-}
-
-static void
-finish(struct parser *p)
-{
-	struct cfg *c = p->cfg;
-	const struct secinst *s;
-	size_t i;
-	int n;
-
-	/* log_level was read as an index into log_levels[]: LOG_ERR is 3. */
-	c->node.log_level += 3;
-	if (c->ctl.token_file[0] == '\0') {
-		n = snprintf(c->ctl.token_file, sizeof(c->ctl.token_file),
-		    "%s/ctl.token", c->node.state_dir);
-		if (n < 0 || (size_t)n >= sizeof(c->ctl.token_file))
-			add_err(p, 1, NULL, NULL, "state_dir too long for the "
-			    "default token_file");
-	}
-	for (i = 0; i < p->nsecs; i++) {
-		s = &p->secs[i];
-		switch (s->kind) {
-		case SEC_SUBNET:
-			check_subnet(p, s);
-			break;
-		case SEC_TFTP:
-			if (c->tftp.enable)
-				require(p, s, "root");
-			break;
-		case SEC_BOOT:
-			require(p, s, "arch");
-			require(p, s, "file");
-			break;
-		case SEC_PEER:
-			require(p, s, "address");
-			require(p, s, "role");
-			break;
-		default:
-			break;
-		}
-	}
-}
-
 static void
 defaults(struct cfg *c)
 {
 	snprintf(c->node.state_dir, sizeof(c->node.state_dir), "%s/lib/pxeha",
 	    PXEHA_LOCALSTATEDIR);
-	c->node.log_level = 3;			/* "info", see finish() */
+	c->node.log_level = 3;			/* "info", see cfg_check() */
 	c->node.log_target = CFG_LOG_STDERR;
 	snprintf(c->ctl.host, sizeof(c->ctl.host), "127.0.0.1");
 	c->ctl.port = PXEHA_CTL_PORT;
@@ -908,9 +633,9 @@ cfg_parse(const char *name, const char *text, size_t len,
 	/* Our handler never fails, so inih's own error return is unused. */
 	(void)ini_parse_stream(cfg_ini_reader, &p, cfg_ini_handler, &p);
 	if (p.nev < ERR_MAX)
-		finish(&p);
+		cfg_check(&p);
 	if (p.oom)
-		add_err(&p, 0, NULL, NULL, "out of memory");
+		cfg_add_err(&p, 0, NULL, NULL, "out of memory");
 	if (p.nev > 0)
 		qsort(p.ev, p.nev, sizeof(*p.ev), cmp_ev);
 	for (i = 0; i < p.nev; i++)

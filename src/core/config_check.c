@@ -1,0 +1,226 @@
+/*
+ * Checks that span keys and sections: pools inside their network and not
+ * overlapping, subnets not overlapping, required keys, timer ordering.
+ * Pure, like config.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config_int.h"
+#include "cfgval.h"
+
+static int
+key_index(const struct secinst *s, const char *key)
+{
+	const struct secdef *sd = &cfg_secdefs[s->kind];
+	size_t i;
+
+	for (i = 0; i < sd->nkeys; i++)
+		if (strcmp(sd->keys[i].key, key) == 0)
+			return ((int)i);
+	return (-1);
+}
+
+/* 1 if the key was given with a valid value. */
+static int
+key_ok(const struct secinst *s, const char *key)
+{
+	int i = key_index(s, key);
+
+	return (i >= 0 && s->keyline[i] != 0 && !(s->badkeys & (1u << i)));
+}
+
+/* Line of a key, or of its section when the key is absent. */
+static unsigned
+key_line(const struct secinst *s, const char *key)
+{
+	int i = key_index(s, key);
+
+	return (i >= 0 && s->keyline[i] != 0 ? s->keyline[i] : s->line);
+}
+
+static void
+require(struct parser *p, const struct secinst *s, const char *key)
+{
+	int i = key_index(s, key);
+
+	if (i >= 0 && s->keyline[i] == 0)
+		cfg_add_err(p, s->line, s, key, "required key is missing");
+}
+
+static int
+overlaps(const struct cfg_range *a, const struct cfg_range *b)
+{
+	return (a->first <= b->last && b->first <= a->last);
+}
+
+static void
+fmt_ip(char *buf, size_t n, uint32_t a)
+{
+	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
+	    (a >> 8) & 0xff, a & 0xff);
+}
+
+static const struct secinst *
+find_sec(const struct parser *p, enum sec_kind kind, size_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsecs; i++)
+		if (p->secs[i].kind == kind && p->secs[i].idx == idx)
+			return (&p->secs[i]);
+	return (NULL);
+}
+
+static void
+check_ranges(struct parser *p, const struct secinst *s,
+    const struct cfg_subnet *sn, const char *key,
+    const struct cfg_range *r, size_t n)
+{
+	uint32_t mask = sn->netmask, bcast = sn->network | ~mask;
+	char a[16], b[16];
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		fmt_ip(a, sizeof(a), r[i].first);
+		fmt_ip(b, sizeof(b), r[i].last);
+		if ((r[i].first & mask) != sn->network ||
+		    (r[i].last & mask) != sn->network) {
+			cfg_add_err(p, key_line(s, key), s, key, "%s-%s is not "
+			    "inside the subnet's network", a, b);
+			continue;
+		}
+		if (sn->prefix <= 30 && (r[i].first == sn->network ||
+		    r[i].last == bcast))
+			cfg_add_err(p, key_line(s, key), s, key, "%s-%s includes "
+			    "the network or broadcast address", a, b);
+		for (j = 0; j < i; j++)
+			if (overlaps(&r[i], &r[j]))
+				cfg_add_err(p, key_line(s, key), s, key, "%s-%s "
+				    "overlaps another range of this list", a, b);
+	}
+}
+
+static void
+check_subnet_times(struct parser *p, const struct secinst *s,
+    struct cfg_subnet *sn)
+{
+	if (!key_ok(s, "renew_time"))
+		sn->renew_time = sn->lease_time / 2;
+	if (!key_ok(s, "rebind_time"))
+		sn->rebind_time = (uint32_t)((uint64_t)sn->lease_time * 7 / 8);
+	if (sn->rebind_time >= sn->lease_time && key_ok(s, "rebind_time"))
+		cfg_add_err(p, key_line(s, "rebind_time"), s, "rebind_time",
+		    "must be shorter than lease_time (%us)", sn->lease_time);
+	else if (sn->renew_time >= sn->rebind_time &&
+	    (key_ok(s, "renew_time") || key_ok(s, "rebind_time")))
+		cfg_add_err(p, key_line(s, "renew_time"), s, "renew_time",
+		    "must be shorter than rebind_time (%us)", sn->rebind_time);
+}
+
+static void
+check_subnet(struct parser *p, const struct secinst *s)
+{
+	struct cfg *c = p->cfg;
+	struct cfg_subnet *sn = &c->subnets[s->idx];
+	const struct secinst *o;
+	char a[16];
+	size_t i, j;
+
+	require(p, s, "network");
+	check_subnet_times(p, s, sn);
+	if (key_ok(s, "interface")) {
+		for (i = 0; i < c->nifaces; i++)
+			if (strcmp(c->ifaces[i].name, sn->iface) == 0)
+				break;
+		if (i == c->nifaces)
+			cfg_add_err(p, key_line(s, "interface"), s, "interface",
+			    "no [interface %s] section declares it", sn->iface);
+		for (i = 0; i < s->idx; i++) {
+			if (strcmp(c->subnets[i].iface, sn->iface) == 0 &&
+			    (o = find_sec(p, SEC_SUBNET, i)) != NULL)
+				cfg_add_err(p, key_line(s, "interface"), s,
+				    "interface", "%s already serves [%s] "
+				    "(line %u)", sn->iface, o->label, o->line);
+		}
+	}
+	if (!key_ok(s, "network"))
+		return;
+	sn->netmask = cfgv_mask(sn->prefix);
+	check_ranges(p, s, sn, "pool", sn->pools, sn->npools);
+	check_ranges(p, s, sn, "exclude", sn->excludes, sn->nexcludes);
+	for (i = 0; i < sn->nrouters; i++) {
+		if ((sn->routers[i] & sn->netmask) != sn->network) {
+			fmt_ip(a, sizeof(a), sn->routers[i]);
+			cfg_add_err(p, key_line(s, "router"), s, "router", "%s is "
+			    "not inside the subnet's network", a);
+		}
+	}
+	for (i = 0; i < s->idx; i++) {
+		const struct cfg_subnet *other = &c->subnets[i];
+		uint32_t m;
+
+		if ((o = find_sec(p, SEC_SUBNET, i)) == NULL ||
+		    !key_ok(o, "network"))
+			continue;
+		m = sn->prefix < other->prefix ? sn->netmask : other->netmask;
+		if ((sn->network & m) == (other->network & m)) {
+			cfg_add_err(p, key_line(s, "network"), s, "network",
+			    "overlaps [%s] (line %u)", o->label,
+			    key_line(o, "network"));
+			continue;
+		}
+		for (j = 0; j < sn->npools; j++) {
+			size_t k;
+
+			for (k = 0; k < other->npools; k++)
+				if (overlaps(&sn->pools[j], &other->pools[k]))
+					cfg_add_err(p, key_line(s, "pool"), s,
+					    "pool", "overlaps a pool of [%s] "
+					    "(line %u)", o->label,
+					    key_line(o, "pool"));
+		}
+	}
+}
+
+/* Cross-key checks, run once the whole file is read. */
+void
+cfg_check(struct parser *p)
+{
+	struct cfg *c = p->cfg;
+	const struct secinst *s;
+	size_t i;
+	int n;
+
+	/* log_level was read as an index into log_levels[]: LOG_ERR is 3. */
+	c->node.log_level += 3;
+	if (c->ctl.token_file[0] == '\0') {
+		n = snprintf(c->ctl.token_file, sizeof(c->ctl.token_file),
+		    "%s/ctl.token", c->node.state_dir);
+		if (n < 0 || (size_t)n >= sizeof(c->ctl.token_file))
+			cfg_add_err(p, 1, NULL, NULL, "state_dir too long for the "
+			    "default token_file");
+	}
+	for (i = 0; i < p->nsecs; i++) {
+		s = &p->secs[i];
+		switch (s->kind) {
+		case SEC_SUBNET:
+			check_subnet(p, s);
+			break;
+		case SEC_TFTP:
+			if (c->tftp.enable)
+				require(p, s, "root");
+			break;
+		case SEC_BOOT:
+			require(p, s, "arch");
+			require(p, s, "file");
+			break;
+		case SEC_PEER:
+			require(p, s, "address");
+			require(p, s, "role");
+			break;
+		default:
+			break;
+		}
+	}
+}

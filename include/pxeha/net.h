@@ -2,8 +2,9 @@
  * Platform network layer.  Protocol code sees only this interface; each
  * platform family implements it in one file (net_linux.c now; BSD/macOS
  * with IP_RECVIF/IP_RECVDSTADDR and Windows with WSARecvMsg later).
- * Addresses in struct net_addrinfo are IPv4 in network byte order as the
- * kernel gives them.
+ * Addresses (struct in_addr, in struct net_iface and struct net_pktinfo
+ * too) are IPv4 in network byte order as the kernel gives them; ports
+ * passed as uint16_t are in host byte order.
  */
 #ifndef PXEHA_NET_H
 #define PXEHA_NET_H
@@ -28,9 +29,12 @@ struct net_iface {
 	size_t		 naddr;
 };
 
-/* Where a datagram arrived, or how to send one. */
+/*
+ * Where a datagram arrived, or how to send one.  net_udp_recv() sets
+ * ifindex and dst and zeroes src; net_udp_send() reads ifindex and src.
+ */
 struct net_pktinfo {
-	unsigned	 ifindex;	/* 0: let routing choose (send) */
+	unsigned	 ifindex;	/* 0: unknown (recv), any (send) */
 	struct in_addr	 dst;		/* recv: destination address of the datagram */
 	struct in_addr	 src;		/* send: source address to use, 0.0.0.0: any */
 };
@@ -39,38 +43,48 @@ struct net_pktinfo {
 #define NET_UDP_REUSEADDR	0x02	/* SO_REUSEADDR (several listeners on one port) */
 
 /*
- * Open a non-blocking UDP socket bound to addr:port (INADDR_ANY allowed)
- * that reports arrival interface and destination address.  If ifname is
- * not NULL the socket is bound to that device.  Returns the fd or -1 with
- * errno set.
+ * Open a non-blocking, close-on-exec UDP socket bound to addr:port
+ * (INADDR_ANY allowed) that reports arrival interface and destination
+ * address.  flags is a mask of NET_UDP_*.  If ifname is not NULL the socket
+ * is bound to that device.  Returns the fd (the caller owns it) or -1 with
+ * errno set: EINVAL for unknown flags or an empty ifname, ENODEV for an
+ * unknown or over-long ifname, or what socket(2)/setsockopt(2)/bind(2) set.
  */
 int	net_udp_open(struct in_addr addr, uint16_t port, const char *ifname,
 	    int flags);
 
 /*
  * Receive one datagram.  Returns its length, or -1 with errno (EAGAIN when
- * there is none).  from and pi are filled in.  A datagram longer than len
- * is truncated and reported as -1 with errno EMSGSIZE.
+ * there is none).  from and pi, unless NULL, are filled in; pi->ifindex
+ * is 0 if the socket did not come from net_udp_open().  A datagram longer
+ * than len is consumed and discarded, and reported as -1 with EMSGSIZE.
  */
 ssize_t	net_udp_recv(int fd, void *buf, size_t len, struct sockaddr_in *from,
 	    struct net_pktinfo *pi);
 
 /*
- * Send one datagram to `to` from pi->src out of pi->ifindex (either may be
- * 0 to let the kernel choose).  pi may be NULL.  Returns bytes sent or -1
- * with errno.
+ * Send one datagram to `to` (NULL on a connected socket) from pi->src out
+ * of pi->ifindex (either may be 0 to let the kernel choose).  pi may be
+ * NULL.  Setting ifindex is what makes a 255.255.255.255 reply leave by
+ * that interface.  pi->src must be an address of this host.  Returns
+ * bytes sent or -1 with errno as sendmsg(2) sets it (EACCES: a broadcast
+ * on a socket opened without NET_UDP_BROADCAST).
  */
 ssize_t	net_udp_send(int fd, const void *buf, size_t len,
 	    const struct sockaddr_in *to, const struct net_pktinfo *pi);
 
 /*
- * List the system's interfaces with their IPv4 addresses, MAC and MTU.
- * On success *out is a malloc'd array of *n entries (free with free()),
- * and 0 is returned; -1 with errno on failure.
+ * List the system's interfaces with their IPv4 addresses, MAC and MTU,
+ * ordered by index.  An address labelled as an alias ("eth0:1") counts for
+ * its device; beyond NET_IFADDR_MAX addresses per interface the rest are
+ * left out.  has_mac is set for Ethernet-type links only (not loopback).
+ * On success *out is a malloc'd array of *n entries (never NULL, even if
+ * *n is 0; the caller frees it with free()), and 0 is returned; -1 with
+ * errno on failure.
  */
 int	net_iface_list(struct net_iface **out, size_t *n);
 
-/* Find one interface by name in a list; NULL if absent. */
+/* Find one interface by name in a list; NULL if absent.  Borrows the list. */
 const struct net_iface *net_iface_find(const struct net_iface *, size_t n,
 	    const char *name);
 

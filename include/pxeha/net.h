@@ -31,12 +31,14 @@ struct net_iface {
 
 /*
  * Where a datagram arrived, or how to send one.  net_udp_recv() sets
- * ifindex and dst and zeroes src; net_udp_send() reads ifindex and src.
+ * ifindex, dst and src (this host's address on the arrival interface that
+ * a reply should come from, even for a broadcast), so a received pi can be
+ * passed straight to net_udp_send(), which reads ifindex and src.
  */
 struct net_pktinfo {
 	unsigned	 ifindex;	/* 0: unknown (recv), any (send) */
 	struct in_addr	 dst;		/* recv: destination address of the datagram */
-	struct in_addr	 src;		/* send: source address to use, 0.0.0.0: any */
+	struct in_addr	 src;		/* local address to answer from; 0.0.0.0: any */
 };
 
 #define NET_UDP_BROADCAST	0x01	/* SO_BROADCAST */

@@ -114,10 +114,12 @@ net_pktinfo_parse(struct msghdr *msg, struct net_pktinfo *pi)
 		pi->ifindex = (unsigned)ipi.ipi_ifindex;
 		/*
 		 * ipi_addr is the destination in the IP header (so
-		 * 255.255.255.255 for a limited broadcast); ipi_spec_dst
-		 * would be the local address routing picked instead.
+		 * 255.255.255.255 for a limited broadcast); ipi_spec_dst is
+		 * the local address the kernel would answer from, which
+		 * makes the received pi usable as-is for the reply.
 		 */
 		pi->dst = ipi.ipi_addr;
+		pi->src = ipi.ipi_spec_dst;
 	}
 }
 

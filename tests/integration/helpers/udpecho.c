@@ -81,32 +81,6 @@ iface_by_index(const struct net_iface *ifs, size_t n, unsigned index)
 	return (NULL);
 }
 
-/*
- * A broadcast or multicast destination cannot be the source of the reply:
- * limited broadcast, multicast, or the directed broadcast of one of the
- * arrival interface's subnets.
- */
-static int
-is_broadcast(struct in_addr dst, const struct net_iface *ifp)
-{
-	uint32_t	 d = ntohl(dst.s_addr), a, m;
-	size_t		 i;
-
-	if (d == INADDR_BROADCAST || IN_MULTICAST(d))
-		return (1);
-	if (ifp == NULL)
-		return (0);
-	for (i = 0; i < ifp->naddr; i++) {
-		if (ifp->prefix[i] == 0 || ifp->prefix[i] >= 31)
-			continue;
-		m = 0xffffffffU << (32 - ifp->prefix[i]);
-		a = ntohl(ifp->addr[i].s_addr);
-		if ((a | ~m) == d)
-			return (1);
-	}
-	return (0);
-}
-
 static int
 list_ifaces(void)
 {
@@ -161,12 +135,8 @@ echo_reply(int fd, ssize_t len, const struct sockaddr_in *from,
 	else
 		ifp = iface_by_index(ifs, n, pi->ifindex);
 
-	memset(&out, 0, sizeof(out));
-	out.ifindex = pi->ifindex;
-	out.src = pi->dst;
-	if (is_broadcast(pi->dst, ifp))
-		out.src.s_addr = (ifp != NULL && ifp->naddr > 0) ?
-		    ifp->addr[0].s_addr : INADDR_ANY;
+	/* The received pi names the interface and our address on it. */
+	out = *pi;
 
 	inet_ntop(AF_INET, &pi->dst, dst, sizeof(dst));
 	inet_ntop(AF_INET, &from->sin_addr, src, sizeof(src));

@@ -51,6 +51,9 @@ log_suppressed_total(void)
 	return (log_suppressed);
 }
 
+static void vlog(int, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog(int prio, const char *fmt, va_list ap)
 {

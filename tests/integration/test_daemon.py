@@ -175,3 +175,15 @@ def test_version_and_usage(pxeha_bin):
     r = subprocess.run([pxeha_bin, "--bogus"], capture_output=True,
                        text=True, timeout=5)
     assert r.returncode == 2 and "usage:" in r.stderr
+
+
+def test_flood_of_refused_reloads_is_rate_limited(daemon):
+    for _ in range(30):
+        code, _ = daemon.http("/reload", method="POST", token="x" * 64)
+        assert code == 401
+    lines = [l for l in daemon.log().splitlines() if "reload refused" in l]
+    assert 1 <= len(lines) <= 5, lines          # LOG_RL_BURST
+    code, body = daemon.http("/metrics")
+    fams = {f.name: f for f in text_string_to_metric_families(body)}
+    assert fams["pxeha_log_suppressed"].samples[0].value >= 25
+    assert fams["pxeha_ctl_denied"].samples[0].value == 30

@@ -67,70 +67,61 @@ cfgv_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return (NULL);
 }
 
+/* A unit suffix and what it multiplies by; "" is the bare number. */
+struct unit {
+	const char	*suffix;
+	uint64_t	 mul;
+};
+
+static const struct unit duration_units[] = {
+	{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+	{ NULL, 0 }
+};
+static const struct unit size_units[] = {
+	{ "", 1 }, { "K", 1024 }, { "k", 1024 }, { "M", 1024 * 1024 },
+	{ "G", 1024 * 1024 * 1024 }, { NULL, 0 }
+};
+
+/* Digits followed by exactly one of the suffixes, scaled, in [min, max]. */
+static const char *
+parse_scaled(const char *s, const struct unit *u, uint64_t min, uint64_t max,
+    uint64_t *out, const char *what, const char *range)
+{
+	const char *end;
+	uint64_t v;
+
+	if (parse_digits(s, &v, &end) == -1)
+		return (what);
+	for (; u->suffix != NULL; u++)
+		if (strcmp(end, u->suffix) == 0)
+			break;
+	if (u->suffix == NULL)
+		return (what);
+	if (v > UINT64_MAX / u->mul || v * u->mul < min || v * u->mul > max)
+		return (range);
+	*out = v * u->mul;
+	return (NULL);
+}
+
 const char *
 cfgv_duration(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
-	const char *end;
-	uint64_t v, mul;
+	const char *err;
+	uint64_t v;
 
-	if (parse_digits(s, &v, &end) == -1)
-		return ("not a duration (use e.g. 90s, 10m, 12h or 7d)");
-	switch (*end) {
-	case '\0':
-	case 's':
-		mul = 1;
-		break;
-	case 'm':
-		mul = 60;
-		break;
-	case 'h':
-		mul = 3600;
-		break;
-	case 'd':
-		mul = 86400;
-		break;
-	default:
-		return ("not a duration (use e.g. 90s, 10m, 12h or 7d)");
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return ("not a duration (use e.g. 90s, 10m, 12h or 7d)");
-	if (v > UINT32_MAX / mul || v * mul < min || v * mul > max)
-		return ("duration out of range");
-	*out = (uint32_t)(v * mul);
+	if ((err = parse_scaled(s, duration_units, min, max, &v,
+	    "not a duration (use e.g. 90s, 10m, 12h or 7d)",
+	    "duration out of range")) != NULL)
+		return (err);
+	*out = (uint32_t)v;
 	return (NULL);
 }
 
 const char *
 cfgv_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
-	const char *end;
-	uint64_t v, mul;
-
-	if (parse_digits(s, &v, &end) == -1)
-		return ("not a size (use e.g. 1468, 64K or 1M)");
-	switch (*end) {
-	case '\0':
-		mul = 1;
-		break;
-	case 'k':
-	case 'K':
-		mul = 1024;
-		break;
-	case 'M':
-		mul = 1024 * 1024;
-		break;
-	case 'G':
-		mul = 1024 * 1024 * 1024;
-		break;
-	default:
-		return ("not a size (use e.g. 1468, 64K or 1M)");
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return ("not a size (use e.g. 1468, 64K or 1M)");
-	if (v > UINT64_MAX / mul || v * mul < min || v * mul > max)
-		return ("size out of range");
-	*out = v * mul;
-	return (NULL);
+	return (parse_scaled(s, size_units, min, max, out,
+	    "not a size (use e.g. 1468, 64K or 1M)", "size out of range"));
 }
 
 static const char *

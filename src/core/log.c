@@ -107,18 +107,29 @@ LOGFN(log_notice, LOG_NOTICE)
 LOGFN(log_warnx, LOG_WARNING)
 LOGFN(log_errx, LOG_ERR)
 
+/* The message with ": strerror(errno)" appended; errno is kept. */
+static void vlog_errno(int, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+vlog_errno(int prio, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	int saved = errno;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	log_msg(prio, "%s: %s", buf, strerror(saved));
+	errno = saved;
+}
+
 void
 log_warn(const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
-	int saved = errno;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vlog_errno(LOG_WARNING, fmt, ap);
 	va_end(ap);
-	log_msg(LOG_WARNING, "%s: %s", buf, strerror(saved));
-	errno = saved;
 }
 
 void
@@ -135,14 +146,11 @@ fatalx(const char *fmt, ...)
 void
 fatal(const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
-	int saved = errno;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vlog_errno(LOG_CRIT, fmt, ap);
 	va_end(ap);
-	log_msg(LOG_CRIT, "%s: %s", buf, strerror(saved));
 	exit(1);
 }
 

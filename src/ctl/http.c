@@ -21,6 +21,7 @@
 #include "pxeha/ctl.h"
 #include "pxeha/daemon.h"
 #include "pxeha/log.h"
+#include "pxeha/metrics.h"
 #include "pxeha/service.h"
 #include "build_config.h"
 #include "json.h"
@@ -113,75 +114,52 @@ status_text(struct ctl *c, struct evbuffer *b)
 }
 
 static void
-metric(struct evbuffer *b, const char *name, const char *type,
-    const char *help)
-{
-	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help,
-	    name, type);
-}
-
-static void
 metrics_text(struct ctl *c, struct evbuffer *b)
 {
 	const struct pxeha *px = c->px;
 	struct procstat ps;
 
-	metric(b, "pxeha_build_info", "gauge",
+	metrics_family(b, "pxeha_build_info", "gauge",
 	    "Build information; the value is always 1.");
 	evbuffer_add_printf(b, "pxeha_build_info{version=\"%s\",openssl=\"%s\","
 	    "libevent=\"%s\"} 1\n", PXEHA_VERSION,
 	    OpenSSL_version(OPENSSL_VERSION_STRING), event_get_version());
-	metric(b, "pxeha_config_generation", "gauge",
-	    "Generation of the live configuration snapshot.");
-	evbuffer_add_printf(b, "pxeha_config_generation %llu\n",
-	    (unsigned long long)px->generation);
-	metric(b, "pxeha_config_reloads_total", "counter",
+	metrics_u64(b, "pxeha_config_generation", "gauge",
+	    "Generation of the live configuration snapshot.", px->generation);
+	metrics_family(b, "pxeha_config_reloads_total", "counter",
 	    "Configuration reloads by result.");
 	evbuffer_add_printf(b, "pxeha_config_reloads_total{result=\"ok\"} "
 	    "%llu\npxeha_config_reloads_total{result=\"error\"} %llu\n",
 	    (unsigned long long)px->reloads_ok,
 	    (unsigned long long)px->reloads_failed);
-	metric(b, "pxeha_config_loaded_timestamp_seconds", "gauge",
-	    "When the live configuration was installed.");
-	evbuffer_add_printf(b, "pxeha_config_loaded_timestamp_seconds %lld\n",
-	    (long long)px->loaded_wall);
-	metric(b, "pxeha_log_suppressed_total", "counter",
-	    "Log lines dropped by per-site rate limiting.");
-	evbuffer_add_printf(b, "pxeha_log_suppressed_total %llu\n",
-	    (unsigned long long)log_suppressed_total());
-	metric(b, "pxeha_ctl_requests_total", "counter",
-	    "Requests to the control endpoint.");
-	evbuffer_add_printf(b, "pxeha_ctl_requests_total %llu\n",
-	    (unsigned long long)c->requests);
-	metric(b, "pxeha_ctl_denied_total", "counter",
-	    "Control requests refused for a missing or wrong token.");
-	evbuffer_add_printf(b, "pxeha_ctl_denied_total %llu\n",
-	    (unsigned long long)c->denied);
+	metrics_u64(b, "pxeha_config_loaded_timestamp_seconds", "gauge",
+	    "When the live configuration was installed.",
+	    (uint64_t)px->loaded_wall);
+	metrics_u64(b, "pxeha_log_suppressed_total", "counter",
+	    "Log lines dropped by per-site rate limiting.",
+	    log_suppressed_total());
+	metrics_u64(b, "pxeha_ctl_requests_total", "counter",
+	    "Requests to the control endpoint.", c->requests);
+	metrics_u64(b, "pxeha_ctl_denied_total", "counter",
+	    "Control requests refused for a missing or wrong token.",
+	    c->denied);
 
 	service_procstat(&ps);
-	metric(b, "process_cpu_seconds_total", "counter",
+	metrics_family(b, "process_cpu_seconds_total", "counter",
 	    "Total user and system CPU time spent in seconds.");
 	evbuffer_add_printf(b, "process_cpu_seconds_total %.3f\n",
 	    ps.cpu_seconds);
-	metric(b, "process_resident_memory_bytes", "gauge",
-	    "Resident memory size in bytes.");
-	evbuffer_add_printf(b, "process_resident_memory_bytes %llu\n",
-	    (unsigned long long)ps.rss_bytes);
-	metric(b, "process_virtual_memory_bytes", "gauge",
-	    "Virtual memory size in bytes.");
-	evbuffer_add_printf(b, "process_virtual_memory_bytes %llu\n",
-	    (unsigned long long)ps.vsize_bytes);
-	metric(b, "process_open_fds", "gauge", "Number of open file descriptors.");
-	evbuffer_add_printf(b, "process_open_fds %llu\n",
-	    (unsigned long long)ps.open_fds);
-	metric(b, "process_max_fds", "gauge",
-	    "Maximum number of open file descriptors.");
-	evbuffer_add_printf(b, "process_max_fds %llu\n",
-	    (unsigned long long)ps.max_fds);
-	metric(b, "process_start_time_seconds", "gauge",
-	    "Start time of the process since unix epoch in seconds.");
-	evbuffer_add_printf(b, "process_start_time_seconds %lld\n",
-	    (long long)px->start_wall);
+	metrics_u64(b, "process_resident_memory_bytes", "gauge",
+	    "Resident memory size in bytes.", ps.rss_bytes);
+	metrics_u64(b, "process_virtual_memory_bytes", "gauge",
+	    "Virtual memory size in bytes.", ps.vsize_bytes);
+	metrics_u64(b, "process_open_fds", "gauge",
+	    "Number of open file descriptors.", ps.open_fds);
+	metrics_u64(b, "process_max_fds", "gauge",
+	    "Maximum number of open file descriptors.", ps.max_fds);
+	metrics_u64(b, "process_start_time_seconds", "gauge",
+	    "Start time of the process since unix epoch in seconds.",
+	    (uint64_t)px->start_wall);
 }
 
 static void

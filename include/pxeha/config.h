@@ -48,6 +48,38 @@ struct cfg_iface {
 	unsigned	 line;
 };
 
+#define CFG_OPT_DATA_MAX	255
+
+/* A DHCP option as configured ("option.N = type:value"), encoded. */
+struct cfg_opt {
+	uint8_t		 code;
+	uint8_t		 len;
+	uint8_t		 data[CFG_OPT_DATA_MAX];
+	unsigned	 line;
+};
+
+struct cfg_dhcp {
+	int		 authoritative;
+	uint32_t	 offer_hold;		/* seconds an OFFER reserves */
+	uint32_t	 decline_probation;	/* seconds a DECLINEd address rests */
+	struct cfg_opt	*opts;			/* global options */
+	size_t		 nopts;
+};
+
+/* A reservation: a client known by MAC or client identifier. */
+struct cfg_host {
+	char		 name[CFG_NAME_MAX];
+	uint8_t		 mac[6];
+	int		 has_mac;
+	uint8_t		 cid[64];
+	size_t		 cidlen;
+	uint32_t	 address;		/* 0: none (options only) */
+	char		 hostname[CFG_HOST_MAX];
+	struct cfg_opt	*opts;
+	size_t		 nopts;
+	unsigned	 line;
+};
+
 struct cfg_subnet {
 	char		 name[CFG_NAME_MAX];
 	uint32_t	 network, netmask;
@@ -63,6 +95,8 @@ struct cfg_subnet {
 	size_t		 ndns;
 	char		 domain[CFG_HOST_MAX];
 	uint32_t	 lease_time, renew_time, rebind_time;	/* seconds */
+	struct cfg_opt	*opts;
+	size_t		 nopts;
 	unsigned	 line;
 };
 
@@ -107,6 +141,7 @@ struct cfg {
 	struct cfg_ctl	 ctl;
 	struct cfg_tftp	 tftp;
 	struct cfg_pxe	 pxe;
+	struct cfg_dhcp	 dhcp;
 	struct cfg_iface *ifaces;
 	size_t		 nifaces;
 	struct cfg_subnet *subnets;
@@ -115,6 +150,8 @@ struct cfg {
 	size_t		 nboots;
 	struct cfg_peer	*peers;
 	size_t		 npeers;
+	struct cfg_host	*hosts;
+	size_t		 nhosts;
 };
 
 /* Every error found, each formatted as "FILE:LINE: [section] key: reason". */

@@ -326,3 +326,57 @@ cfgv_split(const char *s, char *items, size_t itemlen, size_t max)
 	}
 	return ((int)count);
 }
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	if (c >= 'A' && c <= 'F')
+		return (c - 'A' + 10);
+	return (-1);
+}
+
+const char *
+cfgv_hex(const char *s, uint8_t *dst, size_t *len, size_t min, size_t max)
+{
+	size_t n = 0;
+	int hi, lo;
+
+	while (*s != '\0') {
+		if (n > 0 && *s == ':')
+			s++;
+		if ((hi = hexval(s[0])) == -1 || (lo = hexval(s[1])) == -1)
+			return ("not hex bytes (use e.g. 01:a0:ff or 01a0ff)");
+		if (n == max)
+			return ("too many bytes");
+		dst[n++] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	if (n < min)
+		return ("too few bytes");
+	*len = n;
+	return (NULL);
+}
+
+const char *
+cfgv_mac(const char *s, uint8_t mac[6])
+{
+	int i, hi, lo;
+
+	for (i = 0; i < 6; i++) {
+		if (i > 0) {
+			if (*s != ':' && *s != '-')
+				return ("not a MAC address (use "
+				    "aa:bb:cc:dd:ee:ff)");
+			s++;
+		}
+		if ((hi = hexval(s[0])) == -1 || (lo = hexval(s[1])) == -1)
+			return ("not a MAC address (use aa:bb:cc:dd:ee:ff)");
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	return (*s == '\0' ? NULL : "not a MAC address (use aa:bb:cc:dd:ee:ff)");
+}

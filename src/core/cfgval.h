@@ -41,5 +41,10 @@ const char	*cfgv_domain(const char *, char *dst, size_t n);
 int		 cfgv_split(const char *, char *items, size_t itemlen, size_t max);
 
 uint32_t	 cfgv_mask(unsigned prefix);
+/* "aa:bb:cc:dd:ee:ff" (or with "-"). */
+const char	*cfgv_mac(const char *, uint8_t mac[6]);
+/* Hex bytes, optionally separated by ":" ("01:aa:bb" or "01aabb"). */
+const char	*cfgv_hex(const char *, uint8_t *dst, size_t *len, size_t min,
+		    size_t max);
 
 #endif

@@ -81,6 +81,17 @@ static const struct keydef peer_keys[] = {
 	{ "address", KT_HOSTPORT, F(cfg_peer, host), F(cfg_peer, port), 0, 0, NULL },
 	{ "role", KT_ENUM, F(cfg_peer, role), 0, 0, 0, peer_roles },
 };
+static const struct keydef dhcp_keys[] = {
+	{ "authoritative", KT_BOOL, F(cfg_dhcp, authoritative), 0, 0, 0, NULL },
+	{ "offer_hold", KT_DURATION, F(cfg_dhcp, offer_hold), 0, 1, 600, NULL },
+	{ "decline_probation", KT_DURATION, F(cfg_dhcp, decline_probation), 0, 1, 30 * 86400, NULL },
+};
+static const struct keydef host_keys[] = {
+	{ "mac", KT_MAC, F(cfg_host, mac), F(cfg_host, has_mac), 0, 0, NULL },
+	{ "client_id", KT_HEX, F(cfg_host, cid), F(cfg_host, cidlen), 1, 64, NULL },
+	{ "address", KT_IPV4, F(cfg_host, address), 0, 0, 0, NULL },
+	{ "hostname", KT_HOSTNAME, F(cfg_host, hostname), 0, 0, 0, NULL },
+};
 
 #define KEYS(k)	k, sizeof(k) / sizeof(k[0])
 const struct secdef cfg_secdefs[SEC_BAD] = {
@@ -92,6 +103,8 @@ const struct secdef cfg_secdefs[SEC_BAD] = {
 	[SEC_SUBNET] = { "subnet", 1, 256, KEYS(subnet_keys) },
 	[SEC_BOOT] = { "boot", 1, 128, KEYS(boot_keys) },
 	[SEC_PEER] = { "peer", 1, 16, KEYS(peer_keys) },
+	[SEC_DHCP] = { "dhcp", 0, 1, KEYS(dhcp_keys) },
+	[SEC_HOST] = { "host", 1, 65536, KEYS(host_keys) },
 };
 
 void
@@ -172,6 +185,9 @@ init_object(enum sec_kind kind, void *obj, const char *name)
 	case SEC_PEER:
 		snprintf(((struct cfg_peer *)obj)->name, CFG_NAME_MAX, "%s", name);
 		break;
+	case SEC_HOST:
+		snprintf(((struct cfg_host *)obj)->name, CFG_NAME_MAX, "%s", name);
+		break;
 	default:
 		break;
 	}
@@ -200,6 +216,10 @@ sec_object(struct parser *p, const struct secinst *s)
 		return (&c->boots[s->idx]);
 	case SEC_PEER:
 		return (&c->peers[s->idx]);
+	case SEC_DHCP:
+		return (&c->dhcp);
+	case SEC_HOST:
+		return (&c->hosts[s->idx]);
 	default:
 		return (NULL);
 	}
@@ -235,6 +255,12 @@ new_object(struct parser *p, enum sec_kind kind, size_t *idx)
 		if ((a = grow(c->peers, &c->npeers, sizeof(*c->peers),
 		    &p->oom)) != NULL)
 			c->peers = a;
+		break;
+	case SEC_HOST:
+		*idx = c->nhosts;
+		if ((a = grow(c->hosts, &c->nhosts, sizeof(*c->hosts),
+		    &p->oom)) != NULL)
+			c->hosts = a;
 		break;
 	default:
 		*idx = 0;
@@ -291,7 +317,8 @@ section_line(struct parser *p, char *t)
 	    arg);
 	if (kind == SEC_BAD) {
 		cfg_add_err(p, p->line, &bad, NULL, "unknown section (known: node, "
-		    "ctl, interface, subnet, tftp, pxe, boot, peer)");
+		    "ctl, dhcp, interface, subnet, host, tftp, pxe, boot, "
+		    "peer)");
 		goto skip;
 	}
 	if (cfg_secdefs[kind].named && *arg == '\0') {
@@ -462,6 +489,19 @@ set_key(const struct keydef *k, void *obj, const char *val)
 		return ("not one of the allowed values");
 	case KT_ARCHES:
 		return (set_arches(field, val));
+	case KT_MAC:
+		if ((err = cfgv_mac(val, field)) != NULL)
+			return (err);
+		*(int *)((char *)obj + k->off2) = 1;
+		return (NULL);
+	case KT_HEX:
+		return (cfgv_hex(val, field, (size_t *)((char *)obj + k->off2),
+		    (size_t)k->min, (size_t)k->max));
+	case KT_HOSTNAME:
+		if (strchr(val, '.') != NULL)
+			return ("a host name has no dots (domain goes in "
+			    "[subnet] domain)");
+		return (cfgv_domain(val, field, CFG_HOST_MAX));
 	}
 	return ("unhandled key type");
 }
@@ -483,6 +523,15 @@ cfg_ini_handler(void *user, const char *section, const char *name,
 		cfg_add_err(p, p->line, NULL, NULL, "%s: key outside of any section",
 		    name);
 		return (1);
+	}
+	if (strncmp(name, "option.", 7) == 0) {
+		struct cfg_opt **opts;
+		size_t *nopts;
+
+		if (cfg_option_list(p, s, &opts, &nopts) == 0) {
+			cfg_option_key(p, s, name, value, opts, nopts);
+			return (1);
+		}
 	}
 	sd = &cfg_secdefs[s->kind];
 	for (i = 0; i < sd->nkeys; i++)
@@ -580,6 +629,9 @@ defaults(struct cfg *c)
 	c->tftp.max_blksize = 1468;
 	c->tftp.max_window = 64;
 	c->pxe.mode = CFG_PXE_OFF;
+	c->dhcp.authoritative = 1;
+	c->dhcp.offer_hold = 30;
+	c->dhcp.decline_probation = 3600;
 }
 
 static int
@@ -656,8 +708,16 @@ cfg_free(struct cfg *c)
 {
 	if (c == NULL)
 		return;
+	size_t i;
+
+	for (i = 0; i < c->nsubnets; i++)
+		free(c->subnets[i].opts);
+	for (i = 0; i < c->nhosts; i++)
+		free(c->hosts[i].opts);
+	free(c->dhcp.opts);
 	free(c->ifaces);
 	free(c->subnets);
+	free(c->hosts);
 	free(c->boots);
 	free(c->peers);
 	free(c->file);

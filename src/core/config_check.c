@@ -4,6 +4,7 @@
  * Pure, like config.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_int.h"
@@ -183,6 +184,96 @@ check_subnet(struct parser *p, const struct secinst *s)
 	}
 }
 
+struct hkey {
+	uint8_t		 key[64];
+	size_t		 idx;
+};
+
+static int
+cmp_hkey(const void *a, const void *b)
+{
+	const struct hkey *x = a, *y = b;
+	int r = memcmp(x->key, y->key, sizeof(x->key));
+
+	return (r != 0 ? r : (x->idx < y->idx ? -1 : x->idx > y->idx));
+}
+
+/*
+ * Reservations must not share an address, MAC or client id.  Sorting keeps
+ * this O(n log n) for sites with thousands of [host] sections.
+ */
+static void
+check_host_dups(struct parser *p, int which, const char *key)
+{
+	struct cfg *c = p->cfg;
+	const struct secinst *a, *b;
+	struct hkey *k;
+	size_t i, n = 0;
+
+	if (c->nhosts < 2)
+		return;
+	if ((k = calloc(c->nhosts, sizeof(*k))) == NULL) {
+		p->oom = 1;
+		return;
+	}
+	for (i = 0; i < c->nhosts; i++) {
+		const struct cfg_host *h = &c->hosts[i];
+
+		if (which == 0 && h->address != 0)
+			memcpy(k[n].key, &h->address, sizeof(h->address));
+		else if (which == 1 && h->has_mac)
+			memcpy(k[n].key, h->mac, sizeof(h->mac));
+		else if (which == 2 && h->cidlen > 0) {
+			k[n].key[0] = (uint8_t)h->cidlen;
+			memcpy(k[n].key + 1, h->cid, h->cidlen < 63 ?
+			    h->cidlen : 63);
+		} else
+			continue;
+		k[n++].idx = i;
+	}
+	qsort(k, n, sizeof(*k), cmp_hkey);
+	for (i = 1; i < n; i++) {
+		if (memcmp(k[i].key, k[i - 1].key, sizeof(k[i].key)) != 0)
+			continue;
+		a = find_sec(p, SEC_HOST, k[i - 1].idx);
+		b = find_sec(p, SEC_HOST, k[i].idx);
+		if (a != NULL && b != NULL)
+			cfg_add_err(p, key_line(b, key), b, key, "same as [%s] "
+			    "(line %u)", a->label, key_line(a, key));
+	}
+	free(k);
+}
+
+static void
+check_host(struct parser *p, const struct secinst *s)
+{
+	const struct cfg *c = p->cfg;
+	const struct cfg_host *h = &c->hosts[s->idx];
+	const struct cfg_subnet *sn;
+	char a[16];
+	size_t i;
+
+	if (key_line(s, "mac") == s->line &&
+	    key_line(s, "client_id") == s->line)
+		cfg_add_err(p, s->line, s, "mac", "a host needs mac or "
+		    "client_id");
+	if (h->address == 0 || !key_ok(s, "address"))
+		return;
+	fmt_ip(a, sizeof(a), h->address);
+	for (i = 0; i < c->nsubnets; i++) {
+		sn = &c->subnets[i];
+		if (sn->netmask == 0 || (h->address & sn->netmask) != sn->network)
+			continue;
+		if (sn->prefix <= 30 && (h->address == sn->network ||
+		    h->address == (sn->network | ~sn->netmask)))
+			cfg_add_err(p, key_line(s, "address"), s, "address",
+			    "%s is the network or broadcast address", a);
+		return;
+	}
+	cfg_add_err(p, key_line(s, "address"), s, "address", "%s is not inside "
+	    "any [subnet]", a);
+}
+
 /* Cross-key checks, run once the whole file is read. */
 void
 cfg_check(struct parser *p)
@@ -223,4 +314,11 @@ cfg_check(struct parser *p)
 			break;
 		}
 	}
+	/* Hosts last: they need every subnet's netmask from check_subnet. */
+	for (i = 0; i < p->nsecs; i++)
+		if (p->secs[i].kind == SEC_HOST)
+			check_host(p, &p->secs[i]);
+	check_host_dups(p, 0, "address");
+	check_host_dups(p, 1, "mac");
+	check_host_dups(p, 2, "client_id");
 }

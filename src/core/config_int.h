@@ -15,13 +15,13 @@
 
 enum sec_kind {
 	SEC_NONE, SEC_NODE, SEC_CTL, SEC_TFTP, SEC_PXE, SEC_IFACE, SEC_SUBNET,
-	SEC_BOOT, SEC_PEER, SEC_BAD
+	SEC_BOOT, SEC_PEER, SEC_DHCP, SEC_HOST, SEC_BAD
 };
 
 enum key_type {
 	KT_BOOL, KT_NAME, KT_PATH, KT_TEXT, KT_IPV4, KT_CIDR, KT_HOSTPORT,
 	KT_DURATION, KT_UINT, KT_SIZE, KT_RANGES, KT_ADDRS, KT_DOMAIN, KT_ENUM,
-	KT_ARCHES
+	KT_ARCHES, KT_MAC, KT_HEX, KT_HOSTNAME
 };
 
 struct keydef {
@@ -79,5 +79,15 @@ void	cfg_add_err(struct parser *, unsigned line, const struct secinst *s,
 	    const char *key, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
 void	cfg_check(struct parser *);
+
+/*
+ * An "option.N = type:value" key in a [dhcp], [subnet] or [host] section:
+ * append it to *opts (duplicates and managed codes are errors).
+ */
+void	cfg_option_key(struct parser *, struct secinst *, const char *key,
+	    const char *value, struct cfg_opt **opts, size_t *nopts);
+/* Where a section keeps its options, or NULL if it takes none. */
+int	cfg_option_list(struct parser *, const struct secinst *,
+	    struct cfg_opt ***opts, size_t **nopts);
 
 #endif

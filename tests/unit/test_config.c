@@ -91,7 +91,18 @@ static const char full[] =
     "file = ipxe.efi\n"
     "[peer d]\n"
     "address = 198.18.10.4:6767\n"
-    "role = standby\n";
+    "role = standby\n"
+    "[dhcp]\n"
+    "offer_hold = 1m\n"
+    "option.42 = ip:198.18.10.1, 198.18.10.2\n"
+    "[host pc1]\n"
+    "mac = 52:54:00:12:34:56\n"
+    "address = 198.18.10.50\n"
+    "hostname = pc1\n"
+    "option.252 = text:\\Boot\\x64\\default.bcd\n"
+    "[host pc2]\n"
+    "client_id = 01:52:54:00:12:34:57\n"
+    "address = 198.18.10.51\n";
 
 static void
 test_config_full_file_parses(void **state)
@@ -125,6 +136,19 @@ test_config_full_file_parses(void **state)
 	    1u << CFG_ARCH_EFI_X64 | 1u << CFG_ARCH_HTTP_X64);
 	assert_int_equal(c->peers[0].role, CFG_PEER_STANDBY);
 	assert_int_equal(c->peers[0].port, 6767);
+	assert_int_equal(c->dhcp.offer_hold, 60);
+	assert_int_equal(c->dhcp.authoritative, 1);
+	assert_int_equal(c->dhcp.nopts, 1);
+	assert_int_equal(c->dhcp.opts[0].code, 42);
+	assert_int_equal(c->dhcp.opts[0].len, 8);
+	assert_int_equal(c->nhosts, 2);
+	assert_true(c->hosts[0].has_mac);
+	assert_int_equal(c->hosts[0].mac[5], 0x56);
+	assert_string_equal(c->hosts[0].hostname, "pc1");
+	assert_int_equal(c->hosts[0].opts[0].code, 252);
+	assert_memory_equal(c->hosts[0].opts[0].data, "\\Boot\\x64\\default.bcd", 22);
+	assert_int_equal(c->hosts[1].cidlen, 7);
+	assert_int_equal(c->hosts[1].address, 0xc6120a33);
 	cfg_free(c);
 	cfg_errors_fini(&e);
 }
@@ -135,8 +159,32 @@ static const struct {
 	const char	*msg;
 } broken[] = {
 	{ "[nod]\nname = a\n",
-	  "t.ini:1: [nod]: unknown section (known: node, ctl, interface, "
-	  "subnet, tftp, pxe, boot, peer)" },
+	  "t.ini:1: [nod]: unknown section (known: node, ctl, dhcp, "
+	  "interface, subnet, host, tftp, pxe, boot, peer)" },
+	{ "[host h]\naddress = 198.18.10.5\n",
+	  "t.ini:1: [host h] mac: a host needs mac or client_id" },
+	{ "[subnet a]\nnetwork = 198.18.10.0/24\n[host h]\nmac = 52:54:00:00:00:01\n"
+	  "address = 198.18.11.5\n",
+	  "t.ini:5: [host h] address: 198.18.11.5 is not inside any [subnet]" },
+	{ "[subnet a]\nnetwork = 198.18.10.0/24\n[host h]\nmac = 52:54:00:00:00:01\n"
+	  "[host i]\nmac = 52:54:00:00:00:01\n",
+	  "t.ini:6: [host i] mac: same as [host h] (line 4)" },
+	{ "[host h]\nmac = 52:54:00:00:00\n",
+	  "t.ini:2: [host h] mac: \"52:54:00:00:00\": not a MAC address (use "
+	  "aa:bb:cc:dd:ee:ff)" },
+	{ "[subnet a]\nnetwork = 198.18.10.0/24\noption.51 = u32:60\n",
+	  "t.ini:3: [subnet a] option.51: set by pxeha itself (use lease_time)" },
+	{ "[dhcp]\noption.43 = hex:01:0\n",
+	  "t.ini:2: [dhcp] option.43: \"hex:01:0\": not hex bytes (use e.g. "
+	  "01:a0:ff)" },
+	{ "[dhcp]\noption.43 = hex:01\noption.43 = hex:02\n",
+	  "t.ini:3: [dhcp] option.43: duplicate key (first set on line 2)" },
+	{ "[dhcp]\noption.300 = text:a\n",
+	  "t.ini:2: [dhcp] option.300: option code must be 1 to 254" },
+	{ "[dhcp]\noption.66 = string:a\n",
+	  "t.ini:2: [dhcp] option.66: \"string:a\": unknown type (use text:, "
+	  "hex:, ip:, u8:, u16:, u32: or bool:)" },
+	{ "[node]\noption.66 = text:a\n", "t.ini:2: [node] option.66: unknown key" },
 	{ "[node]\nnmae = a\n", "t.ini:2: [node] nmae: unknown key" },
 	{ "[node]\nname = a\nname = b\n",
 	  "t.ini:3: [node] name: duplicate key (first set on line 2)" },

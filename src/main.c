@@ -21,6 +21,7 @@
 #include "pxeha/config.h"
 #include "pxeha/ctl.h"
 #include "pxeha/daemon.h"
+#include "pxeha/dhcp_io.h"
 #include "pxeha/log.h"
 #include "pxeha/net.h"
 #include "build_config.h"
@@ -188,6 +189,19 @@ pxeha_reload(struct pxeha *px, struct cfg_errors *errs)
 		    (unsigned long long)px->generation);
 		return (-1);
 	}
+	if (px->dhcp != NULL && dhcp_io_reload(px->dhcp, nw) == -1) {
+		char *m = strdup("dhcp: cannot rebuild the DHCP service for the "
+		    "new configuration (see the log)");
+
+		if (m != NULL)
+			(void)cfg_errors_add(errs, m);
+		cfg_free(nw);
+		px->reloads_failed++;
+		px->last_reload_fail_wall = clock_wall();
+		log_errx("config: reload failed; generation %llu stays live",
+		    (unsigned long long)px->generation);
+		return (-1);
+	}
 	warn_restart_keys(px->cfg, nw);
 	if (strcmp(px->cfg->ctl.token_file, nw->ctl.token_file) != 0)
 		(void)pxeha_token_load(px, nw);
@@ -250,6 +264,9 @@ run(struct pxeha *px)
 		if (px->sigev[i] == NULL || evsignal_add(px->sigev[i], NULL))
 			fatalx("cannot install signal handlers");
 	}
+	if ((px->dhcp = dhcp_io_new(px, px->cfg)) == NULL)
+		fatalx("dhcp: cannot open the lease store in %s",
+		    px->cfg->node.state_dir);
 	if ((px->ctl = ctl_new(px)) == NULL)
 		fatalx("ctl: cannot start the control endpoint");
 	log_notice("pxeha %s: node %s running, config generation %llu",
@@ -258,6 +275,7 @@ run(struct pxeha *px)
 	if (event_base_dispatch(px->base) == -1)
 		rc = 1;
 	ctl_free(px->ctl);
+	dhcp_io_free(px->dhcp);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		event_free(px->sigev[i]);
 	event_base_free(px->base);

@@ -36,13 +36,15 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: pxehactl [options] status | metrics | reload\n"
+	    "usage: pxehactl [options] status | metrics | reload | leases | "
+	    "lease ADDR\n"
 	    "  -s, --server HOST:PORT  control endpoint (default 127.0.0.1:%d)\n"
 	    "  -c, --config FILE       read [ctl] listen and token_file from a "
 	    "pxeha config\n"
 	    "  -t, --token-file FILE   token for reload (default %s)\n"
 	    "  -j, --json              machine-readable output\n"
 	    "  -T, --timeout SECONDS   give up after this long (default 5)\n"
+	    "  -S, --subnet NAME       leases: only this [subnet]\n"
 	    "exit status: 0 ok, 1 the server refused or failed, 2 usage, "
 	    "3 cannot reach pxeha\n", PXEHA_CTL_PORT, DEFAULT_TOKEN);
 }
@@ -151,10 +153,11 @@ main(int argc, char *argv[])
 		{ "token-file", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "subnet", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char host[CFG_HOST_MAX] = "127.0.0.1", uri[64];
+	char host[CFG_HOST_MAX] = "127.0.0.1", uri[256], subnet[CFG_NAME_MAX] = "";
 	const char *server = NULL, *config = NULL, *tokfile = NULL, *verb;
 	char *token = NULL, *body;
 	uint16_t port = PXEHA_CTL_PORT;
@@ -165,7 +168,7 @@ main(int argc, char *argv[])
 	struct cfg_errors errs = { 0 };
 	size_t i;
 
-	while ((ch = getopt_long(argc, argv, "s:c:t:jT:h", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "s:c:t:jT:S:h", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 's':
@@ -187,6 +190,12 @@ main(int argc, char *argv[])
 			}
 			timeout = (int)t;
 			break;
+		case 'S':
+			if (cfgv_name(optarg, subnet, sizeof(subnet)) != NULL) {
+				fprintf(stderr, "pxehactl: bad subnet name\n");
+				return (EX_USAGE);
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return (EX_OK);
@@ -195,7 +204,8 @@ main(int argc, char *argv[])
 			return (EX_USAGE);
 		}
 	}
-	if (optind + 1 != argc) {
+	if (optind == argc || optind + (strcmp(argv[optind], "lease") == 0 ?
+	    2 : 1) != argc) {
 		usage(stderr);
 		return (EX_USAGE);
 	}
@@ -222,6 +232,19 @@ main(int argc, char *argv[])
 	if (strcmp(verb, "status") == 0) {
 		snprintf(uri, sizeof(uri), "/status%s", json ? "" :
 		    "?format=text");
+		rc = request(host, port, EVHTTP_REQ_GET, uri, NULL, timeout, &r);
+	} else if (strcmp(verb, "leases") == 0 || strcmp(verb, "lease") == 0) {
+		uint32_t a;
+
+		if (verb[5] == '\0' && cfgv_ipv4(argv[optind + 1], &a) != NULL) {
+			fprintf(stderr, "pxehactl: %s: not an IPv4 address\n",
+			    argv[optind + 1]);
+			return (EX_USAGE);
+		}
+		snprintf(uri, sizeof(uri), "/leases%s%s?format=%s%s%s",
+		    verb[5] == '\0' ? "/" : "",
+		    verb[5] == '\0' ? argv[optind + 1] : "",
+		    json ? "json" : "text", subnet[0] ? "&subnet=" : "", subnet);
 		rc = request(host, port, EVHTTP_REQ_GET, uri, NULL, timeout, &r);
 	} else if (strcmp(verb, "metrics") == 0)
 		rc = request(host, port, EVHTTP_REQ_GET, "/metrics", NULL,

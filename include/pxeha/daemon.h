@@ -12,6 +12,7 @@
 struct event_base;
 struct event;
 struct ctl;
+struct dhcp_io;
 
 #define PXEHA_TOKEN_MAX	128
 
@@ -27,6 +28,7 @@ struct pxeha {
 	int64_t			 last_reload_fail_wall;
 	char			 token[PXEHA_TOKEN_MAX];	/* ctl secret */
 	struct ctl		*ctl;
+	struct dhcp_io		*dhcp;
 	struct event		*sigev[4];
 };
 

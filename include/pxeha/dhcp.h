@@ -54,7 +54,7 @@ enum dhcp_opt_code {
 
 /* Error codes (negative returns). */
 #define DHCP_E_SHORT		1	/* shorter than the fixed part + cookie */
-#define DHCP_E_COOKIE		2	/* no magic cookie (and not BOOTP-sized) */
+#define DHCP_E_COOKIE		2	/* no RFC 1497 magic cookie at 236 */
 #define DHCP_E_OPTION		3	/* an option runs past its area */
 #define DHCP_E_HLEN		4	/* hlen > 16 */
 #define DHCP_E_OP		5	/* op is neither request nor reply */
@@ -96,7 +96,11 @@ struct dhcp_rai {
 
 /*
  * Parse len bytes.  Returns 0 or -DHCP_E_*.  Every read is bounds-checked;
- * m is fully overwritten (no state carried between calls).
+ * m is fully overwritten (no state carried between calls).  On an error
+ * other than DHCP_E_SHORT/DHCP_E_TOOLONG the fixed header fields (op ..
+ * file) are kept as read, for the caller's log line, and no option is
+ * present.  PAD is skipped and a missing END is tolerated; option 52 in
+ * file or sname is ignored (no recursion).
  */
 int		 dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m);
 
@@ -123,8 +127,10 @@ struct dhcp_optset {
 };
 
 void		 dhcp_optset_init(struct dhcp_optset *);
-/* Add (or replace) an option; len may exceed 255 (split per RFC 3396).
- * Returns 0, or -DHCP_E_SPACE when the set is full. */
+/* Add (or replace, keeping its place in the order) an option; len may
+ * exceed 255 (split per RFC 3396).  data is copied and must not point
+ * into the set.  Returns 0, -DHCP_E_SPACE when the set is full (it is
+ * then unchanged), or -DHCP_E_OPTION for code 0 or 255. */
 int		 dhcp_optset_add(struct dhcp_optset *, uint8_t code,
 		    const void *data, size_t len);
 int		 dhcp_optset_add_u32(struct dhcp_optset *, uint8_t code, uint32_t);
@@ -138,7 +144,7 @@ void		 dhcp_optset_always(struct dhcp_optset *, uint8_t code);
 /* The fixed part of a reply; the builder copies xid/flags/giaddr/chaddr
  * etc. from the request. */
 struct dhcp_reply {
-	enum dhcp_type	 type;		/* DHCPOFFER, DHCPACK, DHCPNAK */
+	enum dhcp_type	 type;		/* DHCPOFFER, DHCPACK, DHCPNAK; NONE: BOOTP */
 	uint32_t	 ciaddr, yiaddr, siaddr;
 	char		 sname[DHCP_SNAME_LEN];	/* NUL-terminated, may be "" */
 	char		 file[DHCP_FILE_LEN];	/* NUL-terminated, may be "" */
@@ -146,21 +152,34 @@ struct dhcp_reply {
 };
 
 /*
- * Build the reply to req into out (outlen bytes).  Order: 53 first, then
- * 54, then the rest; 82 is echoed last and unchanged when req had it.
- * Options outside req's parameter request list (55) are left out unless
- * they are always sent (1, 3, 6, 15, 28, 51, 54, 58, 59 and whatever the
- * caller marked with dhcp_optset_always); the size limit is
- * min(outlen, req's option 57 or 576, DHCP_MAX_LEN); what does not fit goes
- * into file and sname (option 52) when those are empty; past that the
- * least important options are dropped (never 53, 54, 51, 82).  Returns
- * the length, padded to the BOOTP minimum of 300 bytes, or -DHCP_E_SPACE.
+ * Build the reply to req into out (outlen bytes).  Header: op 2, hops and
+ * secs 0, htype/hlen/xid/flags/giaddr/chaddr from req, the rest from rep.
+ * Order: 53 first (from rep->type; none for DHCP_NONE), then 54, then the
+ * rest as added; 82 is echoed last and unchanged when req had it (an 82,
+ * 52 or 53 in rep->opts is ignored).  Options outside req's parameter
+ * request list (55) are left out unless they are always sent (1, 3, 6,
+ * 15, 28, 51, 54, 58, 59 and whatever the caller marked with
+ * dhcp_optset_always); a req without 55 gets every option.  The size
+ * limit is min(outlen, DHCP_MAX_LEN, max(576, req's option 57) - 28): 57
+ * and the 576 default count the IP and UDP headers (RFC 2132 9.10).  What
+ * does not fit in the options field goes into file, then sname, whichever
+ * of them rep leaves empty (option 52); past that options are dropped
+ * from the end (never 53, 54, 51, 82).  A DHCPNAK carries only 53, 54,
+ * 56 and 82 and has ciaddr, yiaddr, siaddr, sname and file zero (RFC 2131
+ * table 3).  Returns the length, padded to the BOOTP minimum of 300
+ * bytes, -DHCP_E_SPACE (also when the limit is below 300) or -DHCP_E_TYPE
+ * when rep->type is not a message type.
  */
 int		 dhcp_build(const struct dhcp_msg *req,
 		    const struct dhcp_reply *rep, uint8_t *out, size_t outlen);
 
-/* Build a request (for tests, fuzzers and the HA/relay paths): op,
- * fields and options as given.  Returns length or -DHCP_E_SPACE. */
+/* Build any message (for tests, fuzzers and the HA/relay paths): every
+ * field op .. file from hdr as given (sname and file raw), then 53 from
+ * hdr->type unless it is DHCP_NONE or opts has its own 53, then every
+ * option of opts (may be NULL) in order, long ones split per RFC 3396,
+ * all in the options field (a 52 in opts is written as given: the caller
+ * owns what sname and file hold), END, padding to 300 bytes.  Limit
+ * min(outlen, DHCP_MAX_LEN).  Returns length or -DHCP_E_SPACE. */
 int		 dhcp_build_msg(const struct dhcp_msg *hdr,
 		    const struct dhcp_optset *opts, uint8_t *out, size_t outlen);
 

@@ -86,6 +86,14 @@ ssize_t	net_udp_send(int fd, const void *buf, size_t len,
  */
 int	net_iface_list(struct net_iface **out, size_t *n);
 
+/*
+ * Tell the kernel that addr is at the hardware address mac on interface
+ * ifname, so a unicast reply can reach a client that has no address yet
+ * (RFC 2131 4.1).  Returns 0, or -1 with errno (then broadcast instead).
+ */
+int	net_arp_set(const char *ifname, struct in_addr addr, const uint8_t *mac,
+	    size_t maclen);
+
 /* Find one interface by name in a list; NULL if absent.  Borrows the list. */
 const struct net_iface *net_iface_find(const struct net_iface *, size_t n,
 	    const char *name);

@@ -20,11 +20,13 @@
 #include "pxeha/clock.h"
 #include "pxeha/ctl.h"
 #include "pxeha/daemon.h"
+#include "pxeha/dhcp_io.h"
 #include "pxeha/log.h"
 #include "pxeha/metrics.h"
 #include "pxeha/service.h"
 #include "build_config.h"
 #include "json.h"
+#include "leases.h"
 
 struct ctl {
 	struct pxeha		*px;
@@ -42,20 +44,34 @@ iso_time(char *buf, size_t n, int64_t t)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Copy query parameter name into buf; 0 if present, -1 if not. */
 static int
-want_text(struct evhttp_request *req)
+query_param(struct evhttp_request *req, const char *name, char *buf,
+    size_t len)
 {
 	const char *q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 	struct evkeyvalq args;
-	const char *f;
-	int text = 0;
+	const char *v;
+	int r = -1;
 
 	if (q == NULL || evhttp_parse_query_str(q, &args) != 0)
-		return (0);
-	if ((f = evhttp_find_header(&args, "format")) != NULL)
-		text = strcmp(f, "text") == 0;
+		return (-1);
+	if ((v = evhttp_find_header(&args, name)) != NULL &&
+	    strlen(v) < len) {
+		memcpy(buf, v, strlen(v) + 1);
+		r = 0;
+	}
 	evhttp_clear_headers(&args);
-	return (text);
+	return (r);
+}
+
+static int
+want_text(struct evhttp_request *req)
+{
+	char f[8];
+
+	return (query_param(req, "format", f, sizeof(f)) == 0 &&
+	    strcmp(f, "text") == 0);
 }
 
 static void
@@ -83,8 +99,13 @@ status_json(struct ctl *c, struct evbuffer *b)
 	    (unsigned long long)px->reloads_failed);
 	snprintf(t1, sizeof(t1), "%s:%u", cfg->ctl.host, cfg->ctl.port);
 	json_str(b, t1);
-	evbuffer_add_printf(b, ",\"requests\":%llu}}}\n",
+	evbuffer_add_printf(b, ",\"requests\":%llu}",
 	    (unsigned long long)c->requests);
+	if (px->dhcp != NULL) {
+		evbuffer_add_printf(b, ",\"dhcp\":");
+		dhcp_io_status_json(px->dhcp, b);
+	}
+	evbuffer_add_printf(b, "}}\n");
 }
 
 static void
@@ -111,6 +132,8 @@ status_text(struct ctl *c, struct evbuffer *b)
 	    (unsigned long long)px->reloads_failed);
 	evbuffer_add_printf(b, "  ctl        running on %s:%u\n",
 	    cfg->ctl.host, cfg->ctl.port);
+	if (px->dhcp != NULL)
+		dhcp_io_status_text(px->dhcp, b);
 }
 
 static void
@@ -160,6 +183,8 @@ metrics_text(struct ctl *c, struct evbuffer *b)
 	metrics_u64(b, "process_start_time_seconds", "gauge",
 	    "Start time of the process since unix epoch in seconds.",
 	    (uint64_t)px->start_wall);
+	if (px->dhcp != NULL)
+		dhcp_io_metrics(px->dhcp, b);
 }
 
 static void
@@ -238,6 +263,26 @@ do_reload(struct ctl *c, struct evhttp_request *req, struct evbuffer *b)
 }
 
 static void
+do_leases(struct ctl *c, struct evhttp_request *req, struct evbuffer *b,
+    const char *addr)
+{
+	char subnet[CFG_NAME_MAX];
+	int text = want_text(req), have = query_param(req, "subnet", subnet,
+	    sizeof(subnet)) == 0;
+
+	if (c->px->dhcp == NULL || ctl_leases(dhcp_io_table(c->px->dhcp),
+	    c->px->cfg, have ? subnet : NULL, addr, text, b) == -1) {
+		evbuffer_drain(b, evbuffer_get_length(b));
+		evbuffer_add_printf(b, "no such %s\n", addr != NULL ? "lease" :
+		    "subnet");
+		reply(req, 404, "Not Found", "text/plain", b);
+		return;
+	}
+	reply(req, 200, "OK", text ? "text/plain; charset=utf-8" :
+	    "application/json", b);
+}
+
+static void
 ctl_cb(struct evhttp_request *req, void *arg)
 {
 	struct ctl *c = arg;
@@ -268,13 +313,16 @@ ctl_cb(struct evhttp_request *req, void *arg)
 	} else if (strcmp(path, "/status") == 0) {
 		status_json(c, b);
 		reply(req, 200, "OK", "application/json", b);
-	} else if (strcmp(path, "/metrics") == 0) {
+	} else if (strcmp(path, "/leases") == 0 ||
+	    strncmp(path, "/leases/", 8) == 0)
+		do_leases(c, req, b, path[7] == '/' ? path + 8 : NULL);
+	else if (strcmp(path, "/metrics") == 0) {
 		metrics_text(c, b);
 		reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
 		    b);
 	} else {
 		evbuffer_add_printf(b, "not found; try /status, /metrics, "
-		    "POST /reload\n");
+		    "/leases, POST /reload\n");
 		reply(req, 404, "Not Found", "text/plain", b);
 	}
 	evbuffer_free(b);

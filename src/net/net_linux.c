@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -375,4 +376,39 @@ net_iface_list(struct net_iface **out, size_t *n)
 	*out = tab;
 	*n = cnt;
 	return (0);
+}
+
+/*
+ * Linux: SIOCSARP adds a complete neighbour entry.  We chose this over
+ * writing raw Ethernet frames because the kernel then builds the frame,
+ * picks the route and keeps working with VLANs, bonds and bridges; it
+ * needs CAP_NET_ADMIN, which a DHCP server bound to port 67 has anyway.
+ */
+int
+net_arp_set(const char *ifname, struct in_addr addr, const uint8_t *mac,
+    size_t maclen)
+{
+	struct arpreq req;
+	struct sockaddr_in *sin;
+	int fd, r, saved;
+
+	if (ifname == NULL || maclen != 6 || strlen(ifname) >= IFNAMSIZ) {
+		errno = EINVAL;
+		return (-1);
+	}
+	memset(&req, 0, sizeof(req));
+	sin = (struct sockaddr_in *)(void *)&req.arp_pa;
+	sin->sin_family = AF_INET;
+	sin->sin_addr = addr;
+	req.arp_ha.sa_family = ARPHRD_ETHER;
+	memcpy(req.arp_ha.sa_data, mac, 6);
+	req.arp_flags = ATF_COM;
+	snprintf(req.arp_dev, sizeof(req.arp_dev), "%s", ifname);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	r = ioctl(fd, SIOCSARP, &req);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return (r);
 }

@@ -1,0 +1,86 @@
+/* Private to dhcp/io.c and dhcp/io_stats.c. */
+#ifndef PXEHA_DHCP_IO_INT_H
+#define PXEHA_DHCP_IO_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pxeha/dhcp.h"
+#include "pxeha/dhcp_server.h"
+#include "pxeha/net.h"
+
+struct event;
+
+/* Drop reasons beyond the server's own (enum dhcp_drop). */
+#define DROP_MALFORMED		(DHCP_DROP_COUNT + 0)
+#define DROP_QUEUE_FULL		(DHCP_DROP_COUNT + 1)
+#define DROP_SEND		(DHCP_DROP_COUNT + 2)
+#define DROP_REASONS		(DHCP_DROP_COUNT + 3)
+
+#define FLUSH_BUCKETS	11
+extern const uint64_t flush_bucket_us[FLUSH_BUCKETS - 1];
+
+struct dhcp_io;
+
+/* One port-67 socket, bound to one [interface]. */
+struct dsock {
+	struct dhcp_io	*io;
+	int		 fd;
+	struct event	*ev;
+	int		 iface;		/* cfg ifaces[] index */
+	char		 name[NET_IFNAME_MAX];
+	uint32_t	 addr;		/* our address there (server id) */
+	int		 listening;
+};
+
+/* A reply waiting until the journal is durable up to seq. */
+struct held {
+	uint64_t	 seq;
+	int		 fd;
+	unsigned	 ifindex;
+	enum dhcp_dest	 dest;
+	uint32_t	 dst_addr, src_addr;
+	uint16_t	 dst_port;
+	enum dhcp_type	 type;
+	uint8_t		 chaddr[DHCP_CHADDR_LEN];
+	size_t		 hlen;
+	uint8_t		*buf;
+	size_t		 len;
+};
+
+struct dhcp_io {
+	struct pxeha		*px;
+	const struct cfg	*cfg;
+	struct lease_table	*t;
+	struct dhcp_srv		*srv;
+	struct lease_journal	*j;
+	uint16_t		 port;
+	struct dsock		*socks;
+	size_t			 nsocks;
+
+	struct held		*held;		/* ring of HELD_MAX */
+	size_t			 held_head, nheld;
+	int			 journal_pending;
+
+	/* Writer thread; the fields below mu are shared with it. */
+	pthread_t		 writer;
+	int			 writer_started;
+	int			 wake[2];
+	struct event		*wake_ev;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 cv;
+	int			 want_flush, flushing, stop;
+	uint64_t		 flushes, flush_us_sum;
+	uint64_t		 flush_hist[FLUSH_BUCKETS];
+
+	/* Counters (event loop only). */
+	uint64_t		 recv[16], sent[16];
+	uint64_t		 drops[DROP_REASONS];
+
+	struct dhcp_msg		 msg;		/* scratch, per request */
+	uint8_t			 in[DHCP_MAX_LEN + 1];
+	uint8_t			 out[DHCP_MAX_LEN];
+};
+
+#endif

@@ -23,10 +23,13 @@ PKGS_BUILD=(meson ninja-build pkg-config gcc libc6-dev libevent-dev libssl-dev z
 # Debian 12 ships clang 14 (package clang = 1:14.0-55.x); its libFuzzer/sanitizer runtimes
 # are in libclang-rt-14-dev.  Change both together if the clang major changes.
 # shellcheck disable=SC2034
+# Real DHCP peers for the integration tests: dhclient, udhcpc, dhcpcd, the ISC relay
+# and perfdhcp (Debian ships it in kea-admin).  Daemons are kept from starting.
 PKGS_TEST=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python3-scapy
-	python3-prometheus-client iproute2 curl procps)
+	python3-prometheus-client iproute2 curl procps strace
+	isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin)
 # shellcheck disable=SC2034
-PKGS_LAB=(iproute2 iputils-ping)
+PKGS_LAB=(iproute2 iputils-ping udhcpc)
 
 log() { printf '%s\n' "${0##*/}: $*" >&2; }
 warn() { printf '%s\n' "${0##*/}: warning: $*" >&2; }

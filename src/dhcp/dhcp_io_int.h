@@ -55,6 +55,8 @@ struct dhcp_io {
 	struct lease_table	*t;
 	struct dhcp_srv		*srv;
 	struct lease_journal	*j;
+	struct event		*compact_ev;
+	uint8_t			 key[16];	/* lease table hash key */
 	uint16_t		 port;
 	struct dsock		*socks;
 	size_t			 nsocks;

@@ -25,6 +25,7 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
+#include <openssl/rand.h>
 
 #include "pxeha/clock.h"
 #include "pxeha/config.h"
@@ -38,6 +39,8 @@
 #include "dhcp_io_int.h"
 
 #define HELD_MAX	65536	/* replies waiting for the journal */
+#define COMPACT_CHECK_S	30	/* how often to consider compaction */
+#define COMPACT_MIN	(1u << 20)	/* never for a journal under 1 MiB */
 
 static void	sock_cb(evutil_socket_t, short, void *);
 static void	wake_cb(evutil_socket_t, short, void *);
@@ -363,10 +366,11 @@ open_socks(struct dhcp_io *io, const struct cfg *c)
 	return (0);
 }
 
+/* Copy into the table arg; stop (non-zero) only on an error. */
 static int
 copy_lease(const struct lease *l, void *arg)
 {
-	return (lease_table_apply(arg, l) == 0 ? 0 : 1);
+	return (lease_table_apply(arg, l) < 0);
 }
 
 /*
@@ -388,6 +392,45 @@ drain(struct dhcp_io *io)
 	release_held(io);
 }
 
+/*
+ * Rewrite the journal as a snapshot once it holds several times what the
+ * live table needs, so start-up replay and disk use stay bounded.
+ */
+static void
+compact_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dhcp_io *io = arg;
+	uint64_t bytes = lease_journal_bytes(io->j), t0;
+
+	(void)fd;
+	(void)what;
+	if (bytes < COMPACT_MIN ||
+	    bytes < 4 * (uint64_t)lease_table_count(io->t) * LEASE_REC_MAX)
+		return;
+	t0 = clock_ms();
+	if (lease_journal_compact(io->j, io->t) == 0)
+		log_info("dhcp: journal compacted (%llu bytes, %zu leases) in "
+		    "%llu ms", (unsigned long long)bytes,
+		    lease_table_count(io->t),
+		    (unsigned long long)(clock_ms() - t0));
+}
+
+/* A table keyed with this process's secret, so clients cannot pick ids
+ * that collide in its hash tables. */
+static struct lease_table *
+new_table(const struct dhcp_io *io)
+{
+	struct lease_table *t;
+
+	if ((t = lease_table_new()) == NULL)
+		return (NULL);
+	if (lease_table_set_key(t, io->key) != 0) {
+		lease_table_free(t);
+		return (NULL);
+	}
+	return (t);
+}
+
 int
 dhcp_io_reload(struct dhcp_io *io, const struct cfg *c)
 {
@@ -395,14 +438,22 @@ dhcp_io_reload(struct dhcp_io *io, const struct cfg *c)
 	struct dhcp_srv *srv;
 
 	/* A new table with the new pools, holding every lease we know. */
-	if ((t = lease_table_new()) == NULL ||
+	if ((t = new_table(io)) == NULL ||
 	    (srv = dhcp_srv_new(c, t)) == NULL) {
 		lease_table_free(t);
 		log_warnx("dhcp: out of memory rebuilding for the new "
 		    "configuration");
 		return (-1);
 	}
-	lease_table_walk(io->t, copy_lease, t);
+	/* In sequence order, so every apply is an O(1) append. */
+	lease_table_changes_since(io->t, 0, copy_lease, t);
+	if (lease_table_count(t) != lease_table_count(io->t)) {
+		dhcp_srv_free(srv);
+		lease_table_free(t);
+		log_warnx("dhcp: out of memory copying leases for the new "
+		    "configuration");
+		return (-1);
+	}
 	drain(io);
 	close_socks(io);
 	dhcp_srv_free(io->srv);
@@ -430,7 +481,9 @@ dhcp_io_new(struct pxeha *px, const struct cfg *c)
 	    (uint16_t)atoi(port) : 67;
 	pthread_mutex_init(&io->mu, NULL);
 	pthread_cond_init(&io->cv, NULL);
-	if ((io->t = lease_table_new()) == NULL ||
+	if (RAND_bytes(io->key, sizeof(io->key)) != 1)
+		goto fail;
+	if ((io->t = new_table(io)) == NULL ||
 	    (io->srv = dhcp_srv_new(c, io->t)) == NULL)
 		goto fail;
 	if ((io->j = lease_journal_open(c->node.state_dir, io->t)) == NULL)
@@ -442,6 +495,14 @@ dhcp_io_new(struct pxeha *px, const struct cfg *c)
 		goto fail;
 	if (pthread_create(&io->writer, NULL, writer_main, io) != 0)
 		goto fail;
+	{
+		struct timeval tv = { COMPACT_CHECK_S, 0 };
+
+		if ((io->compact_ev = event_new(px->base, -1, EV_PERSIST,
+		    compact_cb, io)) == NULL ||
+		    event_add(io->compact_ev, &tv) == -1)
+			goto fail;
+	}
 	io->writer_started = 1;
 	if (open_socks(io, c) == -1)
 		goto fail;
@@ -479,6 +540,8 @@ dhcp_io_free(struct dhcp_io *io)
 	}
 	if (io->wake_ev != NULL)
 		event_free(io->wake_ev);
+	if (io->compact_ev != NULL)
+		event_free(io->compact_ev);
 	if (io->wake[0] != -1)
 		close(io->wake[0]);
 	if (io->wake[1] != -1)

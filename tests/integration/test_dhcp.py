@@ -341,3 +341,36 @@ exit 0
     assert env["new_domain_name"] == "lab.test"
     assert env["new_dhcp_lease_time"] == "600"
     assert env["new_pxeha_vendor"] == "pxeha-vendor"
+
+
+def test_reload_keeps_leases_and_applies_new_options(lab):
+    off, ack = dora(lab, "52:54:00:00:00:0c", 1100)
+    conf = lab.daemon.conf.read_text().replace(
+        "option.224 = text:pxeha-vendor", "option.224 = text:reloaded")
+    lab.daemon.conf.write_text(conf)
+    lab.daemon.signal(signal.SIGHUP)
+    deadline = time.monotonic() + 5
+    while lab.daemon.status()["config"]["generation"] != 2 and \
+            time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert lab.daemon.status()["config"]["generation"] == 2
+    l = lab.lease(ack["yiaddr"])
+    assert l["state"] == "active" and l["mac"] == "52:54:00:00:00:0c"
+    rep = lab.probe([dict(type="request", mac="52:54:00:00:00:0c", xid=1110,
+                          requested=ack["yiaddr"])])[0]
+    assert rep["type"] == "ACK" and rep["yiaddr"] == ack["yiaddr"]
+    assert bytes.fromhex(rep["options"]["224"]) == b"reloaded"
+
+
+def test_pxehactl_leases_text_and_filters(lab):
+    off, ack = dora(lab, "52:54:00:00:00:0d", 1200)
+    r = lab.srv.run([lab.ctl, "leases"])
+    assert r.stdout.splitlines()[0].split()[:3] == ["ADDRESS", "MAC", "STATE"]
+    assert any(l.startswith(ack["yiaddr"] + " ") and "52:54:00:00:00:0d" in l
+               and " active " in l for l in r.stdout.splitlines())
+    r = lab.srv.run([lab.ctl, "--json", "--subnet", "lab", "leases"])
+    assert ack["yiaddr"] in {l["address"] for l in json.loads(r.stdout)}
+    r = lab.srv.run([lab.ctl, "--subnet", "nope", "leases"], check=False)
+    assert r.returncode == 1 and "no such subnet" in r.stderr
+    r = lab.srv.run([lab.ctl, "lease", "198.18.50.250"], check=False)
+    assert r.returncode == 1 and "no such lease" in r.stderr

@@ -114,7 +114,19 @@ def test_demo_lab_starts_and_stops_clean(tmp_path):
         assert CTL_PORT not in _listening_ports(), (
             "port %d is listening in the root namespace" % CTL_PORT)
 
-        # 3. Ctrl-C stops it promptly and leaves nothing behind.
+        # 3. A client in pxdemo-cli gets a lease from pxeha, as the banner
+        #    says, and pxehactl lists it.
+        r = _sh(["ip", "netns", "exec", "pxdemo-cli", "udhcpc", "-i",
+                 "pxdemo-c", "-q", "-n", "-t", "5", "-T", "1"], timeout=30)
+        assert r.returncode == 0, "%s%s\n%s" % (r.stdout, r.stderr,
+                                                _tail(log_path))
+        r = _sh(["ip", "netns", "exec", SRV, str(ctl), "leases"], timeout=10)
+        assert r.returncode == 0 and " active " in r.stdout, r.stdout
+        r = _sh(["ip", "-n", "pxdemo-cli", "-4", "addr", "show", "pxdemo-c"],
+                timeout=10)
+        assert "inet 198.18.10.1" in r.stdout, r.stdout    # .100-.199 pool
+
+        # 4. Ctrl-C stops it promptly and leaves nothing behind.
         t0 = time.monotonic()
         proc.send_signal(signal.SIGINT)
         try:

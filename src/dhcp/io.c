@@ -185,10 +185,17 @@ hold(struct dhcp_io *io, const struct held *tmpl, const uint8_t *pkt)
 
 /* Receiving ----------------------------------------------------------------- */
 
-static void
+/*
+ * Queue the request's lease changes for the journal.  Returns -1 when one
+ * could not be queued: its reply must then never leave, since the flush
+ * that releases it would not cover that record.
+ */
+static int
 journal_changes(struct dhcp_io *io, const struct dhcp_result *res)
 {
+	static struct log_rl rl;
 	size_t i;
+	int r = 0;
 
 	for (i = 0; i < res->nchanges; i++) {
 		/* An offer is a promise for seconds: not worth a disk write. */
@@ -196,7 +203,13 @@ journal_changes(struct dhcp_io *io, const struct dhcp_result *res)
 			continue;
 		if (lease_journal_append(io->j, res->changes[i]) == 0)
 			io->journal_pending = 1;
+		else {
+			log_rl(&rl, clock_ms(), LOG_ERR, "dhcp: cannot queue a "
+			    "lease record; its reply is dropped");
+			r = -1;
+		}
 	}
+	return (r);
 }
 
 static void
@@ -222,7 +235,11 @@ handle(struct dhcp_io *io, struct dsock *ds, const uint8_t *buf, size_t len,
 	ctx.iface = ds->iface;
 	ctx.local_addr = ds->addr != 0 ? ds->addr : ntohl(pi->src.s_addr);
 	dhcp_srv_handle(io->srv, &ctx, &res, io->out, sizeof(io->out));
-	journal_changes(io, &res);
+	if (journal_changes(io, &res) == -1 && res.durable_seq != 0) {
+		io->drops[DROP_QUEUE_FULL]++;
+		res.dest = DHCP_DEST_NONE;
+		res.drop = DHCP_DROP_NONE;
+	}
 	if (res.dest == DHCP_DEST_NONE) {
 		if (res.drop != DHCP_DROP_NONE) {
 			io->drops[res.drop]++;

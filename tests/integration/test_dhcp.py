@@ -319,7 +319,7 @@ exit 0
         p.wait(5)
 
 
-def test_dhcpcd_gets_lease_and_options(lab, tmp_path):
+def test_dhcpcd_lease_renew_release(lab, tmp_path):
     out = tmp_path / "dhcpcd.env"
     script = write_script(tmp_path / "dhcpcd.sh", """
 env | grep -E '^(reason|new_)' | sort > %(out)s.tmp
@@ -330,17 +330,43 @@ exit 0
     conf.write_text("define 224 string pxeha_vendor\noption pxeha_vendor\n"
                     "option domain_name_servers, domain_name, routers\n"
                     "noipv4ll\nnoarp\n")
-    # -1 -B: one lease in the foreground, then exit.  (dhcpcd 9.4.1's
-    # test mode, -T, crashes after the OFFER in a namespace.)
-    lab.cli.run(["dhcpcd", "-4", "-1", "-B", "-f", conf, "-c", script,
-                 "-t", "20", lab.cli_if], timeout=60)
-    env = env_lines(tmp_path / "dhcpcd.env.BOUND")
-    assert env["new_ip_address"].startswith("198.18.50.1")
-    assert env["new_routers"] == "198.18.50.1"
-    assert env["new_domain_name_servers"] == "198.18.50.53"
-    assert env["new_domain_name"] == "lab.test"
-    assert env["new_dhcp_lease_time"] == "600"
-    assert env["new_pxeha_vendor"] == "pxeha-vendor"
+    # In the foreground (-B) as a daemon would run; -n renews, -k releases.
+    # (dhcpcd 9.4.1's test mode, -T, crashes after the OFFER in a namespace.)
+    p = lab.cli.popen(["dhcpcd", "-4", "-B", "-f", conf, "-c", script,
+                       "-t", "20", lab.cli_if],
+                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        bound = tmp_path / "dhcpcd.env.BOUND"
+        deadline = time.monotonic() + 30
+        while not bound.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        env = env_lines(bound)
+        ip = env["new_ip_address"]
+        assert ip.startswith("198.18.50.1")
+        assert env["new_routers"] == "198.18.50.1"
+        assert env["new_domain_name_servers"] == "198.18.50.53"
+        assert env["new_domain_name"] == "lab.test"
+        assert env["new_dhcp_lease_time"] == "600"
+        assert env["new_pxeha_vendor"] == "pxeha-vendor"
+        seq = lab.lease(ip)["seq"]
+        lab.cli.run(["dhcpcd", "-4", "-n", lab.cli_if], timeout=30)
+        deadline = time.monotonic() + 20
+        while lab.lease(ip)["seq"] == seq and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert lab.lease(ip)["seq"] > seq and lab.lease(ip)["state"] == "active"
+        lab.cli.run(["dhcpcd", "-4", "-k", lab.cli_if], timeout=30)
+        deadline = time.monotonic() + 20
+        while lab.lease(ip)["state"] != "released" and \
+                time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert lab.lease(ip)["state"] == "released"
+    finally:
+        p.terminate()
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(5)
 
 
 def test_reload_keeps_leases_and_applies_new_options(lab):

@@ -11,10 +11,9 @@
 #include <stdint.h>
 
 #include "pxeha/dhcp.h"
+#include "pxeha/lease.h"
 
 struct cfg;
-struct lease;
-struct lease_table;
 struct dhcp_srv;
 
 /* Where a reply goes (RFC 2131 4.1). */
@@ -53,11 +52,11 @@ struct dhcp_result {
 	enum dhcp_drop		 drop;
 	int			 subnet;	/* cfg subnet index, -1: none */
 	/*
-	 * Leases this request changed (already in the table).  Those that
-	 * must be durable before the reply leaves have seq <= durable_seq;
-	 * the reply must wait until the journal has reached it.
+	 * Copies of the leases this request changed (already in the table).
+	 * Those that must be durable before the reply leaves have seq <=
+	 * durable_seq; the reply must wait until the journal has reached it.
 	 */
-	const struct lease	*changes[DHCP_SRV_MAX_CHANGES];
+	struct lease		 changes[DHCP_SRV_MAX_CHANGES];
 	size_t			 nchanges;
 	uint64_t		 durable_seq;	/* 0: send at once */
 };

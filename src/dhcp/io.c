@@ -199,9 +199,9 @@ journal_changes(struct dhcp_io *io, const struct dhcp_result *res)
 
 	for (i = 0; i < res->nchanges; i++) {
 		/* An offer is a promise for seconds: not worth a disk write. */
-		if (res->changes[i]->state == LEASE_OFFERED)
+		if (res->changes[i].state == LEASE_OFFERED)
 			continue;
-		if (lease_journal_append(io->j, res->changes[i]) == 0)
+		if (lease_journal_append(io->j, &res->changes[i]) == 0)
 			io->journal_pending = 1;
 		else {
 			log_rl(&rl, clock_ms(), LOG_ERR, "dhcp: cannot queue a "

@@ -407,7 +407,7 @@ commit(struct req *r, uint32_t a, enum lease_state st, int64_t expires)
 		return (NULL);
 	nl = lease_table_find_addr(r->srv->t, a);
 	if (nl != NULL && r->res->nchanges < DHCP_SRV_MAX_CHANGES)
-		r->res->changes[r->res->nchanges++] = nl;
+		r->res->changes[r->res->nchanges++] = *nl;
 	return (nl);
 }
 
@@ -602,8 +602,17 @@ on_discover(struct req *r)
 static void
 ack(struct req *r, uint32_t a)
 {
-	const struct lease *l;
+	const struct lease *l = client_lease(r->srv, &r->cl);
 
+	/*
+	 * One client, one lease: a client moving to another address ends
+	 * the lease it held (as ISC dhcpd and Kea do), in the same durable
+	 * step, so it cannot drain a pool by asking for address after
+	 * address.
+	 */
+	if (l != NULL && l->addr != a && in_force(l, r->ctx->now) &&
+	    l->state != LEASE_DECLINED)
+		(void)commit(r, l->addr, LEASE_EXPIRED, r->ctx->now);
 	l = commit(r, a, LEASE_ACTIVE, r->ctx->now + r->sn->lease_time);
 	if (l == NULL) {
 		r->res->drop = DHCP_DROP_NO_ADDRESS;

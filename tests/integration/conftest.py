@@ -123,6 +123,8 @@ class Pxeha:
         self.proc = None
 
     def start(self, wait=True, extra=()):
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
         self._log = open(self.logfile, "ab")
         self.proc = self.ns.popen([self.binary, "-c", self.conf, *extra],
                                   stdout=self._log, stderr=subprocess.STDOUT)

@@ -209,8 +209,8 @@ test_dhcp_server_dora_pool_and_options(void **state)
 	assert_int_equal(ask(e, &q), DHCPACK);
 	assert_true(e->res.durable_seq > 0);	/* ACK waits for the journal */
 	assert_int_equal(e->res.nchanges, 1);
-	assert_int_equal(e->res.changes[0]->state, LEASE_ACTIVE);
-	assert_int_equal(e->res.changes[0]->expires, e->now + 3600);
+	assert_int_equal(e->res.changes[0].state, LEASE_ACTIVE);
+	assert_int_equal(e->res.changes[0].expires, e->now + 3600);
 }
 
 static void
@@ -307,7 +307,7 @@ test_dhcp_server_renewing_unicast_extends(void **state)
 	assert_int_equal(ask(e, &q), DHCPACK);
 	assert_int_equal(e->res.dest, DHCP_DEST_CIADDR);
 	assert_int_equal(e->res.dst_addr, a);
-	assert_int_equal(e->res.changes[0]->expires, e->now + 3600);
+	assert_int_equal(e->res.changes[0].expires, e->now + 3600);
 	q.mac = 2;				/* not its lease */
 	assert_int_equal(ask(e, &q), DHCPNAK);
 }
@@ -458,6 +458,31 @@ test_dhcp_server_broadcast_flag_and_inform(void **state)
 }
 
 static void
+test_dhcp_server_one_client_one_lease(void **state)
+{
+	struct env *e = *state;
+	struct rq q = { .type = DHCPREQUEST, .mac = 1, .server_id = SRV };
+	uint32_t a = dora(e, 1);
+
+	/* Asking for another free address moves the client there. */
+	q.requested = A(198, 18, 60, 103);
+	assert_int_equal(ask(e, &q), DHCPACK);
+	assert_int_equal(e->res.nchanges, 2);
+	assert_int_equal(e->res.changes[0].addr, a);
+	assert_int_equal(e->res.changes[0].state, LEASE_EXPIRED);
+	assert_int_equal(e->res.changes[1].state, LEASE_ACTIVE);
+	assert_true(e->res.durable_seq >= e->res.changes[0].seq);
+	assert_int_equal(lease_table_find_addr(e->t, a)->state, LEASE_EXPIRED);
+	/* The old address is free again for someone else. */
+	memset(&q, 0, sizeof(q));
+	q.type = DHCPDISCOVER;
+	q.mac = 2;
+	q.requested = a;
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_int_equal(e->rep.yiaddr, a);
+}
+
+static void
 test_dhcp_server_bad_client_id(void **state)
 {
 	struct env *e = *state;
@@ -485,6 +510,7 @@ main(void)
 		T(test_dhcp_server_relay_subnet_and_echo),
 		T(test_dhcp_server_no_subnet_on_interface),
 		T(test_dhcp_server_broadcast_flag_and_inform),
+		T(test_dhcp_server_one_client_one_lease),
 		T(test_dhcp_server_bad_client_id),
 	};
 

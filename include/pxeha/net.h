@@ -39,10 +39,17 @@ struct net_pktinfo {
 	unsigned	 ifindex;	/* 0: unknown (recv), any (send) */
 	struct in_addr	 dst;		/* recv: destination address of the datagram */
 	struct in_addr	 src;		/* local address to answer from; 0.0.0.0: any */
+	uint32_t	 kernel_drops;	/* recv, NET_UDP_BIGBUF: datagrams the kernel
+					   dropped on this socket so far (its
+					   receive queue was full) */
 };
 
 #define NET_UDP_BROADCAST	0x01	/* SO_BROADCAST */
 #define NET_UDP_REUSEADDR	0x02	/* SO_REUSEADDR (several listeners on one port) */
+/* A large receive buffer for bursts (a room of machines powering on), and
+ * the kernel's count of datagrams dropped when it still overflows. */
+#define NET_UDP_BIGBUF		0x04
+#define NET_UDP_RCVBUF		(4 * 1024 * 1024)
 
 /*
  * Open a non-blocking, close-on-exec UDP socket bound to addr:port

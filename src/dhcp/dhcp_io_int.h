@@ -32,6 +32,7 @@ struct dsock {
 	char		 name[NET_IFNAME_MAX];
 	uint32_t	 addr;		/* our address there (server id) */
 	int		 listening;
+	uint32_t	 kernel_drops;	/* kernel's count, as last reported */
 };
 
 /* A reply waiting until the journal is durable up to seq. */

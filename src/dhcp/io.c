@@ -307,6 +307,7 @@ sock_cb(evutil_socket_t fd, short what, void *arg)
 			}
 			break;
 		}
+		ds->kernel_drops = pi.kernel_drops;
 		handle(io, ds, io->in, (size_t)n, &pi);
 	}
 }
@@ -363,7 +364,8 @@ open_socks(struct dhcp_io *io, const struct cfg *c)
 			continue;
 		}
 		if ((ds->fd = net_udp_open(any, io->port, ds->name,
-		    NET_UDP_BROADCAST | NET_UDP_REUSEADDR)) == -1) {
+		    NET_UDP_BROADCAST | NET_UDP_REUSEADDR |
+		    NET_UDP_BIGBUF)) == -1) {
 			log_warn("dhcp: cannot listen on %s port %u", ds->name,
 			    io->port);
 			continue;

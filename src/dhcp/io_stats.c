@@ -80,6 +80,13 @@ dhcp_io_metrics(const struct dhcp_io *io, struct evbuffer *b)
 	for (i = 1; i < DROP_REASONS; i++)
 		evbuffer_add_printf(b, "pxeha_dhcp_dropped_total{reason=\"%s\"}"
 		    " %llu\n", drop_reason(i), (unsigned long long)io->drops[i]);
+	metrics_family(b, "pxeha_dhcp_kernel_drops_total", "counter",
+	    "Requests the kernel dropped because a socket's receive queue "
+	    "was full (as of the last packet read from it).");
+	for (i = 0; i < io->nsocks; i++)
+		evbuffer_add_printf(b, "pxeha_dhcp_kernel_drops_total"
+		    "{interface=\"%s\"} %u\n", io->socks[i].name,
+		    io->socks[i].kernel_drops);
 	metrics_u64(b, "pxeha_dhcp_acks_waiting", "gauge",
 	    "ACKs held until their lease is on stable storage.", io->nheld);
 	metrics_u64(b, "pxeha_lease_journal_durable_seq", "gauge",

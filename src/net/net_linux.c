@@ -47,7 +47,8 @@ net_udp_open(struct in_addr addr, uint16_t port, const char *ifname,
 	size_t			 iflen = 0;
 	int			 fd, saved, on = 1;
 
-	if ((flags & ~(NET_UDP_BROADCAST | NET_UDP_REUSEADDR)) != 0) {
+	if ((flags & ~(NET_UDP_BROADCAST | NET_UDP_REUSEADDR |
+	    NET_UDP_BIGBUF)) != 0) {
 		errno = EINVAL;
 		return (-1);
 	}
@@ -82,6 +83,18 @@ net_udp_open(struct in_addr addr, uint16_t port, const char *ifname,
 	if (ifname != NULL && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE,
 	    ifname, (socklen_t)iflen) == -1)
 		goto fail;
+	if (flags & NET_UDP_BIGBUF) {
+		int size = NET_UDP_RCVBUF;
+
+		/* FORCE passes net.core.rmem_max for root; else best effort. */
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		    sizeof(size)) == -1)
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+			    sizeof(size));
+		if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on,
+		    sizeof(on)) == -1)
+			goto fail;
+	}
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -107,6 +120,13 @@ net_pktinfo_parse(struct msghdr *msg, struct net_pktinfo *pi)
 
 	memset(pi, 0, sizeof(*pi));
 	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SO_RXQ_OVFL &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(pi->kernel_drops))) {
+			memcpy(&pi->kernel_drops, CMSG_DATA(cm),
+			    sizeof(pi->kernel_drops));
+			continue;
+		}
 		if (cm->cmsg_level != IPPROTO_IP ||
 		    cm->cmsg_type != IP_PKTINFO ||
 		    cm->cmsg_len < CMSG_LEN(sizeof(ipi)))

@@ -34,16 +34,6 @@ struct ctl {
 	uint64_t		 requests, denied;
 };
 
-static void
-iso_time(char *buf, size_t n, int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Copy query parameter name into buf; 0 if present, -1 if not. */
 static int
 query_param(struct evhttp_request *req, const char *name, char *buf,
@@ -81,8 +71,8 @@ status_json(struct ctl *c, struct evbuffer *b)
 	const struct cfg *cfg = px->cfg;
 	char t1[CFG_HOST_MAX + 8], t2[32];
 
-	iso_time(t1, sizeof(t1), px->start_wall);
-	iso_time(t2, sizeof(t2), px->loaded_wall);
+	json_time(t1, sizeof(t1), px->start_wall);
+	json_time(t2, sizeof(t2), px->loaded_wall);
 	evbuffer_add_printf(b, "{\"version\":\"%s\",\"node\":", PXEHA_VERSION);
 	json_str(b, cfg->node.name);
 	evbuffer_add_printf(b, ",\"pid\":%ld,\"started\":\"%s\","
@@ -116,8 +106,8 @@ status_text(struct ctl *c, struct evbuffer *b)
 	char t1[32], t2[32];
 	size_t i;
 
-	iso_time(t1, sizeof(t1), px->start_wall);
-	iso_time(t2, sizeof(t2), px->loaded_wall);
+	json_time(t1, sizeof(t1), px->start_wall);
+	json_time(t2, sizeof(t2), px->loaded_wall);
 	evbuffer_add_printf(b, "pxeha %s on %s (pid %ld)\n", PXEHA_VERSION,
 	    cfg->node.name, (long)getpid());
 	evbuffer_add_printf(b, "  up since %s (%llus)\n", t1,

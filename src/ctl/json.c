@@ -1,3 +1,5 @@
+#include <time.h>
+
 #include <event2/buffer.h>
 
 #include "json.h"
@@ -33,4 +35,14 @@ json_hex(struct evbuffer *b, const unsigned char *p, size_t n)
 	for (i = 0; i < n; i++)
 		evbuffer_add_printf(b, "%02x", p[i]);
 	evbuffer_add(b, "\"", 1);
+}
+
+void
+json_time(char *buf, size_t n, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

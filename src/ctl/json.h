@@ -2,6 +2,7 @@
 #define PXEHA_CTL_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct evbuffer;
 
@@ -11,5 +12,8 @@ struct evbuffer;
 void	json_str(struct evbuffer *, const char *s);
 /* Append n bytes as lowercase hex inside quotes. */
 void	json_hex(struct evbuffer *, const unsigned char *, size_t n);
+
+/* Wall-clock seconds as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into buf. */
+void	json_time(char *buf, size_t n, int64_t t);
 
 #endif

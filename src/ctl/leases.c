@@ -54,16 +54,6 @@ fmt_hex(char *dst, size_t n, const uint8_t *p, size_t len)
 		    p[i]);
 }
 
-static void
-fmt_time(char *dst, size_t n, int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(dst, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int
 emit(const struct lease *l, void *arg)
 {
@@ -77,8 +67,8 @@ emit(const struct lease *l, void *arg)
 		sub = w->cfg->subnets[l->subnet].name;
 	fmt_hex(mac, sizeof(mac), l->hw, l->hwlen);
 	fmt_hex(cid, sizeof(cid), l->cid, l->cidlen);
-	fmt_time(ex, sizeof(ex), l->expires);
-	fmt_time(st, sizeof(st), l->starts);
+	json_time(ex, sizeof(ex), l->expires);
+	json_time(st, sizeof(st), l->starts);
 	snprintf(ad, sizeof(ad), "%u.%u.%u.%u", l->addr >> 24,
 	    (l->addr >> 16) & 0xff, (l->addr >> 8) & 0xff, l->addr & 0xff);
 	if (w->text) {

@@ -24,6 +24,17 @@ def _uid():
     return "%x%x" % (os.getpid() % 0xFFFF, _seq[0])
 
 
+def wait_until(pred, timeout=5.0, step=0.05):
+    """Poll pred() until it is truthy or timeout seconds pass; return its
+    last value (so the caller asserts on it)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(step)
+
+
 def sh(args, check=True, timeout=30, **kw):
     kw.setdefault("capture_output", True)
     kw.setdefault("text", True)

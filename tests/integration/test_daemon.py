@@ -8,6 +8,8 @@ import time
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from conftest import wait_until
+
 BASE = """\
 [node]
 name = itest
@@ -23,16 +25,6 @@ SUBNET = """
 network = 198.18.30.0/24
 pool = 198.18.30.100-198.18.30.199
 """
-
-
-def wait_for(pred, timeout=5.0, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 @pytest.fixture
@@ -72,7 +64,7 @@ def test_sighup_with_broken_file_keeps_old_generation(daemon):
     line = len(good.splitlines()) + 2
     want = "%s:%d: [subnet bad] network: \"198.18.30.1/24\": host bits are set" % (
         daemon.conf, line)
-    assert wait_for(lambda: "reload failed" in daemon.log()), daemon.log()
+    assert wait_until(lambda: "reload failed" in daemon.log()), daemon.log()
     assert want in daemon.log()
     assert daemon.log().count(want) == 1         # each error logged once
     st = daemon.status()                         # still serving
@@ -85,7 +77,7 @@ def test_sighup_with_broken_file_keeps_old_generation(daemon):
 def test_sighup_with_good_file_moves_to_generation_2(daemon):
     daemon.conf.write_text(daemon.conf.read_text() + SUBNET)
     daemon.signal(signal.SIGHUP)
-    st = wait_for(lambda: (lambda s: s if s["config"]["generation"] == 2
+    st = wait_until(lambda: (lambda s: s if s["config"]["generation"] == 2
                            else None)(daemon.status()))
     assert st, daemon.log()
     assert st["config"]["sha256"] == hashlib.sha256(

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, wait_until
 
 PROBE = ROOT / "tests" / "integration" / "helpers" / "dhcp_probe.py"
 SRV = "198.18.50.1"
@@ -122,9 +122,7 @@ def test_declined_address_rests_during_probation(lab):
     bad = ack["yiaddr"]
     lab.probe([dict(type="decline", mac="52:54:00:00:00:03", xid=410,
                     requested=bad, server_id=SRV, wait=0)])
-    deadline = time.monotonic() + 5
-    while lab.lease(bad)["state"] != "declined" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: lab.lease(bad)["state"] == "declined", 5)
     assert lab.lease(bad)["state"] == "declined"
     # Neither the decliner nor anyone asking for it gets it back.
     for i, mac in enumerate(["52:54:00:00:00:03", "52:54:00:00:00:04"]):
@@ -156,10 +154,7 @@ def test_release_frees_the_lease(lab):
     off, ack = dora(lab, "52:54:00:00:00:08", 700)
     lab.probe([dict(type="release", mac="52:54:00:00:00:08", xid=710,
                     ciaddr=ack["yiaddr"], server_id=SRV, wait=0)])
-    deadline = time.monotonic() + 5
-    while lab.lease(ack["yiaddr"])["state"] != "released" and \
-            time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: lab.lease(ack["yiaddr"])["state"] == "released", 5)
     assert lab.lease(ack["yiaddr"])["state"] == "released"
 
 
@@ -273,9 +268,7 @@ def _dhclient_cycle(lab, tmp_path, base, conf, lf, pf, script):
     assert env2["new_ip_address"] == ip
     lab.cli.run(["dhclient", "-4", "-r", "-v", "-cf", conf, "-lf", lf, "-pf",
                  pf, "-sf", script, lab.cli_if], timeout=60)
-    deadline = time.monotonic() + 5
-    while lab.lease(ip)["state"] != "released" and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: lab.lease(ip)["state"] == "released", 5)
     assert lab.lease(ip)["state"] == "released"
 
 
@@ -292,9 +285,7 @@ exit 0
                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         bound = tmp_path / "udhcpc.env.bound"
-        deadline = time.monotonic() + 20
-        while not bound.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: bound.exists(), 20)
         env = env_lines(bound)
         assert env["router"] == "198.18.50.1"
         assert env["dns"] == "198.18.50.53"
@@ -305,16 +296,11 @@ exit 0
         # SIGUSR1: renew now (a unicast REQUEST with ciaddr: RENEWING).
         p.send_signal(signal.SIGUSR1)
         renew = tmp_path / "udhcpc.env.renew"
-        deadline = time.monotonic() + 20
-        while not renew.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: renew.exists(), 20)
         assert env_lines(renew)["ip"] == ip
         # SIGUSR2: release.
         p.send_signal(signal.SIGUSR2)
-        deadline = time.monotonic() + 10
-        while lab.lease(ip)["state"] != "released" and \
-                time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: lab.lease(ip)["state"] == "released", 10)
         assert lab.lease(ip)["state"] == "released"
     finally:
         p.terminate()
@@ -339,9 +325,7 @@ exit 0
                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         bound = tmp_path / "dhcpcd.env.BOUND"
-        deadline = time.monotonic() + 30
-        while not bound.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: bound.exists(), 30)
         env = env_lines(bound)
         ip = env["new_ip_address"]
         assert ip.startswith("198.18.50.1")
@@ -352,15 +336,10 @@ exit 0
         assert env["new_pxeha_vendor"] == "pxeha-vendor"
         seq = lab.lease(ip)["seq"]
         lab.cli.run(["dhcpcd", "-4", "-n", lab.cli_if], timeout=30)
-        deadline = time.monotonic() + 20
-        while lab.lease(ip)["seq"] == seq and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: lab.lease(ip)["seq"] != seq, 20)
         assert lab.lease(ip)["seq"] > seq and lab.lease(ip)["state"] == "active"
         lab.cli.run(["dhcpcd", "-4", "-k", lab.cli_if], timeout=30)
-        deadline = time.monotonic() + 20
-        while lab.lease(ip)["state"] != "released" and \
-                time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: lab.lease(ip)["state"] == "released", 20)
         assert lab.lease(ip)["state"] == "released"
     finally:
         p.terminate()
@@ -377,10 +356,7 @@ def test_reload_keeps_leases_and_applies_new_options(lab):
         "option.224 = text:pxeha-vendor", "option.224 = text:reloaded")
     lab.daemon.conf.write_text(conf)
     lab.daemon.signal(signal.SIGHUP)
-    deadline = time.monotonic() + 5
-    while lab.daemon.status()["config"]["generation"] != 2 and \
-            time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: lab.daemon.status()["config"]["generation"] == 2, 5)
     assert lab.daemon.status()["config"]["generation"] == 2
     l = lab.lease(ack["yiaddr"])
     assert l["state"] == "active" and l["mac"] == "52:54:00:00:00:0c"

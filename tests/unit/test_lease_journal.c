@@ -140,6 +140,20 @@ assert_tables_equal(const struct lease_table *a, const struct lease_table *b)
 	free(db.p);
 }
 
+/* Open the journal in dir into a fresh table: it must equal t. */
+static void
+assert_reopen_equal(const char *dir, const struct lease_table *t)
+{
+	struct lease_journal *j;
+	struct lease_table *r;
+
+	assert_non_null(r = lease_table_new());
+	assert_non_null(j = lease_journal_open(dir, r));
+	assert_tables_equal(t, r);
+	lease_journal_close(j);
+	lease_table_free(r);
+}
+
 static uint8_t *
 slurp(const char *path, size_t *len)
 {
@@ -390,11 +404,7 @@ test_lease_journal_compaction_then_reopen(void **state)
 	assert_int_equal(lease_journal_compact(j, r), 0);
 	lease_journal_close(j);
 	lease_table_free(r);
-	assert_non_null(r = lease_table_new());
-	assert_non_null(j = lease_journal_open(fx->dir, r));
-	assert_tables_equal(t, r);
-	lease_journal_close(j);
-	lease_table_free(r);
+	assert_reopen_equal(fx->dir, t);
 	lease_table_free(t);
 }
 
@@ -514,7 +524,7 @@ static void
 test_lease_journal_flush_from_worker(void **state)
 {
 	struct fx *fx = *state;
-	struct lease_table *t, *r;
+	struct lease_table *t;
 	struct lease_journal *j;
 	struct flusher f;
 	pthread_t th;
@@ -539,11 +549,7 @@ test_lease_journal_flush_from_worker(void **state)
 	pthread_mutex_destroy(&f.mu);
 	assert_true(lease_journal_flush(j) == last);
 	lease_journal_close(j);
-	assert_non_null(r = lease_table_new());
-	assert_non_null(j = lease_journal_open(fx->dir, r));
-	assert_tables_equal(t, r);
-	lease_journal_close(j);
-	lease_table_free(r);
+	assert_reopen_equal(fx->dir, t);
 	lease_table_free(t);
 }
 

@@ -481,7 +481,14 @@ dhcp_io_reload(struct dhcp_io *io, const struct cfg *c)
 	io->t = t;
 	io->srv = srv;
 	io->cfg = c;
-	return (open_socks(io, c));
+	/*
+	 * The new configuration is live from here on (the server borrows it),
+	 * so a socket that cannot be opened is logged, not a failed reload.
+	 */
+	if (open_socks(io, c) == -1)
+		log_warnx("dhcp: out of memory opening sockets; not serving "
+		    "DHCP until the next reload");
+	return (0);
 }
 
 struct dhcp_io *

@@ -4,6 +4,7 @@
  * rather than a guess.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cfgval.h"
@@ -379,4 +380,12 @@ cfgv_mac(const char *s, uint8_t mac[6])
 		s += 2;
 	}
 	return (*s == '\0' ? NULL : "not a MAC address (use aa:bb:cc:dd:ee:ff)");
+}
+
+const char *
+cfgv_fmt_ip(char buf[CFGV_IPSTR], uint32_t a)
+{
+	snprintf(buf, CFGV_IPSTR, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
+	    (a >> 8) & 0xff, a & 0xff);
+	return (buf);
 }

@@ -41,6 +41,9 @@ const char	*cfgv_domain(const char *, char *dst, size_t n);
 int		 cfgv_split(const char *, char *items, size_t itemlen, size_t max);
 
 uint32_t	 cfgv_mask(unsigned prefix);
+/* A host-order IPv4 address as a dotted quad in buf; returns buf. */
+#define CFGV_IPSTR	16
+const char	*cfgv_fmt_ip(char buf[CFGV_IPSTR], uint32_t a);
 /* "aa:bb:cc:dd:ee:ff" (or with "-"). */
 const char	*cfgv_mac(const char *, uint8_t mac[6]);
 /* Hex bytes, optionally separated by ":" ("01:aa:bb" or "01aabb"). */

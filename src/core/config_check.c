@@ -55,13 +55,6 @@ overlaps(const struct cfg_range *a, const struct cfg_range *b)
 	return (a->first <= b->last && b->first <= a->last);
 }
 
-static void
-fmt_ip(char *buf, size_t n, uint32_t a)
-{
-	snprintf(buf, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
-	    (a >> 8) & 0xff, a & 0xff);
-}
-
 static const struct secinst *
 find_sec(const struct parser *p, enum sec_kind kind, size_t idx)
 {
@@ -83,8 +76,8 @@ check_ranges(struct parser *p, const struct secinst *s,
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		fmt_ip(a, sizeof(a), r[i].first);
-		fmt_ip(b, sizeof(b), r[i].last);
+		cfgv_fmt_ip(a, r[i].first);
+		cfgv_fmt_ip(b, r[i].last);
 		if ((r[i].first & mask) != sn->network ||
 		    (r[i].last & mask) != sn->network) {
 			cfg_add_err(p, key_line(s, key), s, key, "%s-%s is not "
@@ -152,7 +145,7 @@ check_subnet(struct parser *p, const struct secinst *s)
 	check_ranges(p, s, sn, "exclude", sn->excludes, sn->nexcludes);
 	for (i = 0; i < sn->nrouters; i++) {
 		if ((sn->routers[i] & sn->netmask) != sn->network) {
-			fmt_ip(a, sizeof(a), sn->routers[i]);
+			cfgv_fmt_ip(a, sn->routers[i]);
 			cfg_add_err(p, key_line(s, "router"), s, "router", "%s is "
 			    "not inside the subnet's network", a);
 		}
@@ -259,7 +252,7 @@ check_host(struct parser *p, const struct secinst *s)
 		    "client_id");
 	if (h->address == 0 || !key_ok(s, "address"))
 		return;
-	fmt_ip(a, sizeof(a), h->address);
+	cfgv_fmt_ip(a, h->address);
 	for (i = 0; i < c->nsubnets; i++) {
 		sn = &c->subnets[i];
 		if (sn->netmask == 0 || (h->address & sn->netmask) != sn->network)

@@ -69,8 +69,7 @@ emit(const struct lease *l, void *arg)
 	fmt_hex(cid, sizeof(cid), l->cid, l->cidlen);
 	json_time(ex, sizeof(ex), l->expires);
 	json_time(st, sizeof(st), l->starts);
-	snprintf(ad, sizeof(ad), "%u.%u.%u.%u", l->addr >> 24,
-	    (l->addr >> 16) & 0xff, (l->addr >> 8) & 0xff, l->addr & 0xff);
+	cfgv_fmt_ip(ad, l->addr);
 	if (w->text) {
 		evbuffer_add_printf(w->b, "%-15s %-17s %-9s %-20s %-12s %s\n",
 		    ad, mac, state_name(l, w->now), ex, sub, l->hostname);

@@ -36,6 +36,7 @@
 #include "pxeha/lease.h"
 #include "pxeha/log.h"
 #include "pxeha/net.h"
+#include "../core/cfgval.h"
 #include "dhcp_io_int.h"
 
 #define HELD_MAX	65536	/* replies waiting for the journal */
@@ -337,6 +338,7 @@ open_socks(struct dhcp_io *io, const struct cfg *c)
 	const struct net_iface *nif;
 	struct dsock *ds;
 	struct in_addr any = { .s_addr = htonl(INADDR_ANY) };
+	char ip[CFGV_IPSTR];
 	size_t i, nifs = 0;
 
 	if ((io->socks = calloc(c->nifaces ? c->nifaces : 1,
@@ -377,9 +379,8 @@ open_socks(struct dhcp_io *io, const struct cfg *c)
 			continue;
 		}
 		ds->listening = 1;
-		log_info("dhcp: listening on %s (server id %u.%u.%u.%u)",
-		    ds->name, ds->addr >> 24, (ds->addr >> 16) & 0xff,
-		    (ds->addr >> 8) & 0xff, ds->addr & 0xff);
+		log_info("dhcp: listening on %s (server id %s)", ds->name,
+		    cfgv_fmt_ip(ip, ds->addr));
 	}
 	free(ifs);
 	return (0);

@@ -13,6 +13,7 @@
 #include "pxeha/lease.h"
 #include "pxeha/metrics.h"
 #include "../ctl/json.h"
+#include "../core/cfgval.h"
 #include "dhcp_io_int.h"
 
 const uint64_t flush_bucket_us[FLUSH_BUCKETS - 1] = {
@@ -134,6 +135,7 @@ void
 dhcp_io_status_json(const struct dhcp_io *io, struct evbuffer *b)
 {
 	struct lease_pool_stats ps;
+	char ip[CFGV_IPSTR];
 	size_t i;
 
 	evbuffer_add_printf(b, "{\"state\":\"running\",\"interfaces\":[");
@@ -141,10 +143,8 @@ dhcp_io_status_json(const struct dhcp_io *io, struct evbuffer *b)
 		evbuffer_add_printf(b, "%s{\"name\":", i ? "," : "");
 		json_str(b, io->socks[i].name);
 		evbuffer_add_printf(b, ",\"state\":\"%s\",\"address\":"
-		    "\"%u.%u.%u.%u\"}", io->socks[i].listening ? "listening" :
-		    "down", io->socks[i].addr >> 24,
-		    (io->socks[i].addr >> 16) & 0xff,
-		    (io->socks[i].addr >> 8) & 0xff, io->socks[i].addr & 0xff);
+		    "\"%s\"}", io->socks[i].listening ? "listening" : "down",
+		    cfgv_fmt_ip(ip, io->socks[i].addr));
 	}
 	evbuffer_add_printf(b, "],\"subnets\":[");
 	for (i = 0; i < io->cfg->nsubnets; i++) {
@@ -153,11 +153,10 @@ dhcp_io_status_json(const struct dhcp_io *io, struct evbuffer *b)
 		subnet_stats(io, i, &ps);
 		evbuffer_add_printf(b, "%s{\"name\":", i ? "," : "");
 		json_str(b, sn->name);
-		evbuffer_add_printf(b, ",\"network\":\"%u.%u.%u.%u/%u\","
+		evbuffer_add_printf(b, ",\"network\":\"%s/%u\","
 		    "\"total\":%llu,\"leased\":%llu,\"offered\":%llu,"
 		    "\"free\":%llu,\"declined\":%llu,\"reserved\":%zu}",
-		    sn->network >> 24, (sn->network >> 16) & 0xff,
-		    (sn->network >> 8) & 0xff, sn->network & 0xff, sn->prefix,
+		    cfgv_fmt_ip(ip, sn->network), sn->prefix,
 		    (unsigned long long)ps.total,
 		    (unsigned long long)ps.leased,
 		    (unsigned long long)ps.offered,
@@ -174,6 +173,7 @@ void
 dhcp_io_status_text(const struct dhcp_io *io, struct evbuffer *b)
 {
 	struct lease_pool_stats ps;
+	char ip[CFGV_IPSTR];
 	size_t i;
 
 	for (i = 0; i < io->nsocks; i++)
@@ -184,11 +184,10 @@ dhcp_io_status_text(const struct dhcp_io *io, struct evbuffer *b)
 		const struct cfg_subnet *sn = &io->cfg->subnets[i];
 
 		subnet_stats(io, i, &ps);
-		evbuffer_add_printf(b, "  subnet     %-12s %u.%u.%u.%u/%u: "
+		evbuffer_add_printf(b, "  subnet     %-12s %s/%u: "
 		    "%llu of %llu leased, %llu free, %llu offered, "
 		    "%llu declined, %zu reserved\n", sn->name,
-		    sn->network >> 24, (sn->network >> 16) & 0xff,
-		    (sn->network >> 8) & 0xff, sn->network & 0xff, sn->prefix,
+		    cfgv_fmt_ip(ip, sn->network), sn->prefix,
 		    (unsigned long long)ps.leased,
 		    (unsigned long long)ps.total,
 		    (unsigned long long)ps.free,

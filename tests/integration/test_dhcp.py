@@ -213,6 +213,19 @@ def write_script(path, body):
     return path
 
 
+def assert_configured(env):
+    """dhclient and dhcpcd hand their scripts the same new_* variables:
+    check the options [subnet lab] configures; return the address."""
+    ip = env["new_ip_address"]
+    assert ip.startswith("198.18.50.1")
+    assert env["new_routers"] == "198.18.50.1"
+    assert env["new_domain_name_servers"] == "198.18.50.53"
+    assert env["new_domain_name"] == "lab.test"
+    assert env["new_dhcp_lease_time"] == "600"
+    assert env["new_pxeha_vendor"] == "pxeha-vendor"
+    return ip
+
+
 def env_lines(path):
     env = {}
     for line in path.read_text().splitlines():
@@ -254,13 +267,7 @@ def _dhclient_cycle(lab, tmp_path, base, conf, lf, pf, script):
     # -x: stop the daemon it left, without releasing.
     lab.cli.run(["dhclient", "-x", "-pf", pf], timeout=30, check=False)
     env = env_lines(tmp_path / "dhclient.env.BOUND")
-    ip = env["new_ip_address"]
-    assert ip.startswith("198.18.50.1")
-    assert env["new_routers"] == "198.18.50.1"
-    assert env["new_domain_name_servers"] == "198.18.50.53"
-    assert env["new_domain_name"] == "lab.test"
-    assert env["new_dhcp_lease_time"] == "600"
-    assert env["new_pxeha_vendor"] == "pxeha-vendor"
+    ip = assert_configured(env)
     # Run again with the lease file: the client asks for its address back.
     lab.cli.run(base + [lab.cli_if], timeout=60)
     lab.cli.run(["dhclient", "-x", "-pf", pf], timeout=30, check=False)
@@ -327,13 +334,7 @@ exit 0
         bound = tmp_path / "dhcpcd.env.BOUND"
         wait_until(lambda: bound.exists(), 30)
         env = env_lines(bound)
-        ip = env["new_ip_address"]
-        assert ip.startswith("198.18.50.1")
-        assert env["new_routers"] == "198.18.50.1"
-        assert env["new_domain_name_servers"] == "198.18.50.53"
-        assert env["new_domain_name"] == "lab.test"
-        assert env["new_dhcp_lease_time"] == "600"
-        assert env["new_pxeha_vendor"] == "pxeha-vendor"
+        ip = assert_configured(env)
         seq = lab.lease(ip)["seq"]
         lab.cli.run(["dhcpcd", "-4", "-n", lab.cli_if], timeout=30)
         wait_until(lambda: lab.lease(ip)["seq"] != seq, 20)

@@ -22,6 +22,7 @@
 #include "pxeha/ctl.h"
 #include "pxeha/daemon.h"
 #include "pxeha/dhcp_io.h"
+#include "pxeha/tftp_io.h"
 #include "pxeha/log.h"
 #include "pxeha/net.h"
 #include "build_config.h"
@@ -202,6 +203,15 @@ pxeha_reload(struct pxeha *px, struct cfg_errors *errs)
 		    (unsigned long long)px->generation);
 		return (-1);
 	}
+	if (px->tftp != NULL && tftp_io_reload(px->tftp, nw) == -1) {
+		char *m = strdup("tftp: cannot serve the new [tftp] root or "
+		    "port (see the log)");
+
+		if (m != NULL)
+			(void)cfg_errors_add(errs, m);
+		/* The DHCP side already runs the new config; keep it. */
+		log_errx("config: [tftp] keeps its previous settings");
+	}
 	warn_restart_keys(px->cfg, nw);
 	if (strcmp(px->cfg->ctl.token_file, nw->ctl.token_file) != 0)
 		(void)pxeha_token_load(px, nw);
@@ -267,6 +277,8 @@ run(struct pxeha *px)
 	if ((px->dhcp = dhcp_io_new(px, px->cfg)) == NULL)
 		fatalx("dhcp: cannot open the lease store in %s",
 		    px->cfg->node.state_dir);
+	if ((px->tftp = tftp_io_new(px, px->cfg)) == NULL)
+		fatalx("tftp: cannot start the TFTP service");
 	if ((px->ctl = ctl_new(px)) == NULL)
 		fatalx("ctl: cannot start the control endpoint");
 	log_notice("pxeha %s: node %s running, config generation %llu",
@@ -275,6 +287,7 @@ run(struct pxeha *px)
 	if (event_base_dispatch(px->base) == -1)
 		rc = 1;
 	ctl_free(px->ctl);
+	tftp_io_free(px->tftp);
 	dhcp_io_free(px->dhcp);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		event_free(px->sigev[i]);

@@ -95,6 +95,8 @@ struct cfg_subnet {
 	size_t		 ndns;
 	char		 domain[CFG_HOST_MAX];
 	uint32_t	 lease_time, renew_time, rebind_time;	/* seconds */
+	uint32_t	 next_server;	/* siaddr; 0: our address on the link */
+	char		 boot_file[CFG_PATH_MAX];	/* BOOTP file; "": none */
 	struct cfg_opt	*opts;
 	size_t		 nopts;
 	unsigned	 line;
@@ -105,8 +107,13 @@ struct cfg_tftp {
 	char		 root[CFG_PATH_MAX];
 	uint16_t	 port;
 	unsigned	 max_sessions;
+	unsigned	 max_per_client;	/* sessions from one IPv4 address */
 	uint64_t	 max_blksize;
+	int		 mtu_clamp;	/* blksize <= interface MTU - 32 */
 	unsigned	 max_window;
+	unsigned	 rollover;	/* block after 65535: 0 or 1 */
+	int		 msftwindow;	/* grant the boot manager's extension */
+	char		 upload_dir[CFG_PATH_MAX];	/* "": WRQ refused */
 };
 
 struct cfg_pxe {

@@ -13,6 +13,7 @@ struct event_base;
 struct event;
 struct ctl;
 struct dhcp_io;
+struct tftp_io;
 
 #define PXEHA_TOKEN_MAX	128
 
@@ -29,6 +30,7 @@ struct pxeha {
 	char			 token[PXEHA_TOKEN_MAX];	/* ctl secret */
 	struct ctl		*ctl;
 	struct dhcp_io		*dhcp;
+	struct tftp_io		*tftp;
 	struct event		*sigev[4];
 };
 

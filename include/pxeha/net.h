@@ -101,6 +101,26 @@ int	net_iface_list(struct net_iface **out, size_t *n);
 int	net_arp_set(const char *ifname, struct in_addr addr, const uint8_t *mac,
 	    size_t maclen);
 
+/*
+ * Send len bytes at buf to `to` as a run of datagrams of seg bytes each
+ * (the last may be shorter), in as few system calls as the platform
+ * allows: on Linux UDP generic segmentation offload (UDP_SEGMENT, one
+ * sendmsg per 64 KiB) and sendmmsg, falling back to sendmmsg of single
+ * datagrams where the kernel or the route refuses offload (the choice is
+ * remembered in *gso, which the caller keeps per socket, starting at 0:
+ * untried, 1: works, -1: unavailable).  Returns the number of whole
+ * datagrams handed to the kernel (fewer than all on EAGAIN: the rest is
+ * lost like any datagram), or -1 with errno if none was.
+ */
+ssize_t	net_udp_send_segs(int fd, const struct sockaddr_in *to,
+	    const uint8_t *buf, size_t len, size_t seg, int *gso);
+
+/* The MTU of interface ifindex, or 0 if it cannot be read. */
+unsigned net_iface_mtu(unsigned ifindex);
+
+/* Raise the open-file limit to its hard maximum; returns the new limit. */
+unsigned long net_raise_nofile(void);
+
 /* Find one interface by name in a list; NULL if absent.  Borrows the list. */
 const struct net_iface *net_iface_find(const struct net_iface *, size_t n,
 	    const char *name);

@@ -51,8 +51,13 @@ static const struct keydef tftp_keys[] = {
 	{ "root", KT_PATH, F(cfg_tftp, root), 0, 0, 0, NULL },
 	{ "port", KT_UINT, F(cfg_tftp, port), 2, 1, 65535, NULL },
 	{ "max_sessions", KT_UINT, F(cfg_tftp, max_sessions), 4, 1, 100000, NULL },
+	{ "max_per_client", KT_UINT, F(cfg_tftp, max_per_client), 4, 1, 100000, NULL },
 	{ "max_blksize", KT_SIZE, F(cfg_tftp, max_blksize), 0, 8, 65464, NULL },
+	{ "mtu_clamp", KT_BOOL, F(cfg_tftp, mtu_clamp), 0, 0, 0, NULL },
 	{ "max_window", KT_UINT, F(cfg_tftp, max_window), 4, 1, 65535, NULL },
+	{ "rollover", KT_UINT, F(cfg_tftp, rollover), 4, 0, 1, NULL },
+	{ "msftwindow", KT_BOOL, F(cfg_tftp, msftwindow), 0, 0, 0, NULL },
+	{ "upload_dir", KT_PATH, F(cfg_tftp, upload_dir), 0, 0, 0, NULL },
 };
 static const struct keydef pxe_keys[] = {
 	{ "mode", KT_ENUM, F(cfg_pxe, mode), 0, 0, 0, pxe_modes },
@@ -72,6 +77,8 @@ static const struct keydef subnet_keys[] = {
 	{ "lease_time", KT_DURATION, F(cfg_subnet, lease_time), 0, 60, 366 * 86400, NULL },
 	{ "renew_time", KT_DURATION, F(cfg_subnet, renew_time), 0, 30, 366 * 86400, NULL },
 	{ "rebind_time", KT_DURATION, F(cfg_subnet, rebind_time), 0, 30, 366 * 86400, NULL },
+	{ "next_server", KT_IPV4, F(cfg_subnet, next_server), 0, 0, 0, NULL },
+	{ "boot_file", KT_TEXT, F(cfg_subnet, boot_file), 0, 0, 0, NULL },
 };
 static const struct keydef boot_keys[] = {
 	{ "arch", KT_ARCHES, F(cfg_boot, arch_mask), 0, 0, 0, NULL },
@@ -626,8 +633,11 @@ defaults(struct cfg *c)
 	c->ctl.port = PXEHA_CTL_PORT;
 	c->tftp.port = 69;
 	c->tftp.max_sessions = 1000;
-	c->tftp.max_blksize = 1468;
+	c->tftp.max_per_client = 8;
+	c->tftp.max_blksize = 65464;
+	c->tftp.mtu_clamp = 1;
 	c->tftp.max_window = 64;
+	c->tftp.msftwindow = 1;
 	c->pxe.mode = CFG_PXE_OFF;
 	c->dhcp.authoritative = 1;
 	c->dhcp.offer_hold = 30;

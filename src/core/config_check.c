@@ -123,6 +123,9 @@ check_subnet(struct parser *p, const struct secinst *s)
 
 	require(p, s, "network");
 	check_subnet_times(p, s, sn);
+	if (strlen(sn->boot_file) > 127)
+		cfg_add_err(p, key_line(s, "boot_file"), s, "boot_file",
+		    "longer than the 127 bytes the BOOTP file field holds");
 	if (key_ok(s, "interface")) {
 		for (i = 0; i < c->nifaces; i++)
 			if (strcmp(c->ifaces[i].name, sn->iface) == 0)

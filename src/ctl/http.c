@@ -21,6 +21,7 @@
 #include "pxeha/ctl.h"
 #include "pxeha/daemon.h"
 #include "pxeha/dhcp_io.h"
+#include "pxeha/tftp_io.h"
 #include "pxeha/log.h"
 #include "pxeha/metrics.h"
 #include "pxeha/service.h"
@@ -95,6 +96,10 @@ status_json(struct ctl *c, struct evbuffer *b)
 		evbuffer_add_printf(b, ",\"dhcp\":");
 		dhcp_io_status_json(px->dhcp, b);
 	}
+	if (px->tftp != NULL) {
+		evbuffer_add_printf(b, ",\"tftp\":");
+		tftp_io_status_json(px->tftp, b);
+	}
 	evbuffer_add_printf(b, "}}\n");
 }
 
@@ -124,6 +129,8 @@ status_text(struct ctl *c, struct evbuffer *b)
 	    cfg->ctl.host, cfg->ctl.port);
 	if (px->dhcp != NULL)
 		dhcp_io_status_text(px->dhcp, b);
+	if (px->tftp != NULL)
+		tftp_io_status_text(px->tftp, b);
 }
 
 static void
@@ -175,6 +182,8 @@ metrics_text(struct ctl *c, struct evbuffer *b)
 	    (uint64_t)px->start_wall);
 	if (px->dhcp != NULL)
 		dhcp_io_metrics(px->dhcp, b);
+	if (px->tftp != NULL)
+		tftp_io_metrics(px->tftp, b);
 }
 
 static void
@@ -306,13 +315,20 @@ ctl_cb(struct evhttp_request *req, void *arg)
 	} else if (strcmp(path, "/leases") == 0 ||
 	    strncmp(path, "/leases/", 8) == 0)
 		do_leases(c, req, b, path[7] == '/' ? path + 8 : NULL);
-	else if (strcmp(path, "/metrics") == 0) {
+	else if (strcmp(path, "/tftp") == 0 && c->px->tftp != NULL) {
+		if (want_text(req))
+			tftp_io_sessions_text(c->px->tftp, b);
+		else
+			tftp_io_sessions_json(c->px->tftp, b);
+		reply(req, 200, "OK", want_text(req) ?
+		    "text/plain; charset=utf-8" : "application/json", b);
+	} else if (strcmp(path, "/metrics") == 0) {
 		metrics_text(c, b);
 		reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
 		    b);
 	} else {
 		evbuffer_add_printf(b, "not found; try /status, /metrics, "
-		    "/leases, POST /reload\n");
+		    "/leases, /tftp, POST /reload\n");
 		reply(req, 404, "Not Found", "text/plain", b);
 	}
 	evbuffer_free(b);

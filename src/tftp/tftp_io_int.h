@@ -1,0 +1,73 @@
+/* Shared between tftp/io.c and tftp/io_stats.c only. */
+#ifndef PXEHA_TFTP_IO_INT_H
+#define PXEHA_TFTP_IO_INT_H
+
+#include <sys/queue.h>
+#include <netinet/in.h>
+
+#include "pxeha/config.h"
+#include "pxeha/tftp.h"
+#include "pxeha/tftp_session.h"
+
+#define TIO_NACTS	130	/* actions per step: a 128-block window */
+#define TIO_OUTLEN	(TIO_NACTS * TFTP_HDR_LEN + 512)
+#define TIO_FILESTATS	64	/* distinct file names counted */
+#define TIO_SHOWN	128
+
+struct tftp_file;
+struct tftp_files;
+struct event;
+struct event_base;
+
+struct tftp_sess {
+	TAILQ_ENTRY(tftp_sess) link;
+	struct tftp_io	*io;
+	int		 fd;
+	int		 gso;		/* net_udp_send_segs state */
+	struct event	*ev, *tmr;
+	struct sockaddr_in peer;
+	struct tftp_xfer x;
+	struct tftp_file *file;
+	enum tftp_mode	 mode;
+	char		 shown[TIO_SHOWN];	/* mapped name, for display */
+	uint64_t	 start_ms;
+	uint64_t	 rate_ms, rate_bytes;	/* last rate sample */
+	uint64_t	 rate_bps;
+	uint64_t	 foreign;	/* datagrams from a wrong TID */
+};
+
+struct tftp_filestat {
+	char		 name[TIO_SHOWN];
+	uint64_t	 n;
+};
+
+struct tftp_io {
+	struct pxeha	*px;
+	struct event_base *base;
+	struct cfg_tftp	 cfg;
+	int		 lfd;
+	struct event	*lev;
+	struct tftp_files *files;
+	TAILQ_HEAD(, tftp_sess) sess;
+	unsigned	 nsess;
+	uint8_t		*scratch;
+	size_t		 scratch_len;
+	struct tftp_act	 acts[TIO_NACTS];
+	uint8_t		 out[TIO_OUTLEN];
+	uint8_t		 rbuf[65536];
+
+	/* Counters (sessions add theirs when they end). */
+	uint64_t	 requests;	/* RRQ/WRQ parsed */
+	uint64_t	 sessions_total;
+	uint64_t	 done, failed;
+	uint64_t	 bytes_sent;	/* file bytes, retransmits included */
+	uint64_t	 retransmits, timeouts;
+	uint64_t	 errors_sent[9];	/* ERROR packets by code */
+	uint64_t	 errors_rcvd;	/* ERROR from clients */
+	uint64_t	 dup_requests, foreign_tid, send_errors;
+	uint64_t	 refused_busy, changed;
+	struct tftp_filestat fstat[TIO_FILESTATS];
+	uint64_t	 fstat_other;
+};
+
+#endif

@@ -537,6 +537,7 @@ offer_or_ack(struct req *r, enum dhcp_type type, const struct lease *l)
 	struct dhcp_reply rep;
 	int64_t left = l->expires - r->ctx->now;
 	uint32_t secs = r->sn->lease_time;
+	size_t n;
 
 	memset(&rep, 0, sizeof(rep));
 	rep.type = type;
@@ -546,6 +547,14 @@ offer_or_ack(struct req *r, enum dhcp_type type, const struct lease *l)
 		secs = (uint32_t)left;
 	lease_times(r, &rep.opts, secs);
 	reply_options(r, &rep.opts);
+	/* BOOTP boot fields (RFC 2131 2): where and what to fetch. */
+	if (r->sn->boot_file[0] != '\0') {
+		rep.siaddr = r->sn->next_server != 0 ? r->sn->next_server :
+		    r->server_id;
+		n = strlen(r->sn->boot_file);
+		memcpy(rep.file, r->sn->boot_file, n < sizeof(rep.file) ?
+		    n : sizeof(rep.file) - 1);
+	}
 	send_reply(r, &rep);
 }
 

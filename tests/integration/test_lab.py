@@ -6,6 +6,7 @@ pxdemo-cli on a veth pair, and removes all of it on Ctrl-C.  The test checks
 that the lab comes up, that its control port stays inside the namespace, and
 that SIGINT stops it promptly leaving no namespace and no state behind.
 """
+import hashlib
 import os
 import pathlib
 import signal
@@ -125,6 +126,18 @@ def test_demo_lab_starts_and_stops_clean(tmp_path):
         r = _sh(["ip", "-n", "pxdemo-cli", "-4", "addr", "show", "pxdemo-c"],
                 timeout=10)
         assert "inet 198.18.10.1" in r.stdout, r.stdout    # .100-.199 pool
+
+        # 3b. The banner's demo client: DHCP names a boot file and the
+        #     next server, and the file comes over TFTP, byte-identical.
+        r = _sh(["ip", "netns", "exec", "pxdemo-cli",
+                 str(ROOT / "tools" / "lib" / "demo-client")], timeout=60)
+        assert r.returncode == 0, "%s%s\n%s" % (r.stdout, r.stderr,
+                                                _tail(log_path))
+        assert 'boot "demo/welcome.bin" from 198.18.10.1' in r.stdout, r.stdout
+        want = hashlib.sha256((STATE / "boot" / "demo" /
+                               "welcome.bin").read_bytes()).hexdigest()
+        assert "fetched 4194304 bytes" in r.stdout, r.stdout
+        assert "sha256 %s..." % want[:16] in r.stdout, r.stdout
 
         # 4. Ctrl-C stops it promptly and leaves nothing behind.
         t0 = time.monotonic()

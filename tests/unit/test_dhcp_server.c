@@ -34,9 +34,12 @@ static const char conf_text[] =
     "router = 198.18.60.1\n"
     "lease_time = 1h\n"
     "option.224 = text:subnet\n"
+    "boot_file = boot/ipxe.efi\n"
     "[subnet far]\n"
     "network = 198.18.61.0/24\n"
     "pool = 198.18.61.10-198.18.61.20\n"
+    "boot_file = far.efi\n"
+    "next_server = 198.18.61.9\n"
     "[subnet other]\n"
     "network = 198.18.62.0/24\n"
     "pool = 198.18.62.10-198.18.62.20\n"
@@ -391,6 +394,37 @@ test_dhcp_server_reservations(void **state)
 	assert_int_equal(ask(e, &q), DHCPACK);
 }
 
+/* [subnet] boot_file/next_server fill the BOOTP file and siaddr. */
+static void
+test_dhcp_server_boot_file_and_next_server(void **state)
+{
+	struct env *e = *state;
+	struct rq q = { .type = DHCPDISCOVER, .mac = 1, .iface = 0 };
+
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_int_equal(e->rep.siaddr, SRV);	/* default: ourselves */
+	assert_string_equal((const char *)e->rep.file, "boot/ipxe.efi");
+	q.type = DHCPREQUEST;
+	q.requested = A(198, 18, 60, 100);
+	q.server_id = SRV;
+	assert_int_equal(ask(e, &q), DHCPACK);
+	assert_int_equal(e->rep.siaddr, SRV);
+	assert_string_equal((const char *)e->rep.file, "boot/ipxe.efi");
+
+	q = (struct rq){ .type = DHCPDISCOVER, .mac = 2, .iface = -1,
+	    .giaddr = A(198, 18, 61, 1) };
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_int_equal(e->rep.siaddr, A(198, 18, 61, 9));
+	assert_string_equal((const char *)e->rep.file, "far.efi");
+
+	/* No boot_file: both stay zero. */
+	q = (struct rq){ .type = DHCPDISCOVER, .mac = 3, .iface = -1,
+	    .giaddr = A(198, 18, 62, 1) };
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_int_equal(e->rep.siaddr, 0);
+	assert_int_equal(e->rep.file[0], 0);
+}
+
 static void
 test_dhcp_server_relay_subnet_and_echo(void **state)
 {
@@ -508,6 +542,7 @@ main(void)
 		T(test_dhcp_server_release),
 		T(test_dhcp_server_reservations),
 		T(test_dhcp_server_relay_subnet_and_echo),
+		T(test_dhcp_server_boot_file_and_next_server),
 		T(test_dhcp_server_no_subnet_on_interface),
 		T(test_dhcp_server_broadcast_flag_and_inform),
 		T(test_dhcp_server_one_client_one_lease),

@@ -30,7 +30,7 @@ PKGS_TEST=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python3
 	isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin
 	tftp-hpa atftp busybox)
 # shellcheck disable=SC2034
-PKGS_LAB=(iproute2 iputils-ping udhcpc)
+PKGS_LAB=(iproute2 iputils-ping udhcpc busybox)
 
 log() { printf '%s\n' "${0##*/}: $*" >&2; }
 warn() { printf '%s\n' "${0##*/}: warning: $*" >&2; }

@@ -28,7 +28,8 @@
 
 #include "pxeha/tftp.h"
 
-#define TFTP_XFER_RETRIES	6	/* timeouts in a row before giving up */
+#define TFTP_XFER_RETRIES	6	/* timeouts in a row before giving up, */
+#define TFTP_XFER_GIVEUP_MS	10000	/* ... and this long without progress */
 #define TFTP_XFER_RTO_MIN	5	/* ms, floor of the retransmission timer */
 #define TFTP_XFER_RTO_INIT	1000	/* ms, RFC 6298 2.1 */
 #define TFTP_XFER_RTO_MAX	1000	/* ms, ceiling when no timeout option */
@@ -96,6 +97,14 @@ struct tftp_xfer {
 	int		 oack;		/* the first step sends the OACK */
 	int		 max_retries;	/* TFTP_XFER_RETRIES; may be changed */
 	int		 retries;	/* timeouts since the last progress */
+	/*
+	 * Give up only after max_retries timeouts in a row AND giveup_ms
+	 * without progress (TFTP_XFER_GIVEUP_MS; may be changed): with a
+	 * timer of a few ms on a fast link, retries alone would end a
+	 * transfer after a client's half-second hiccup.
+	 */
+	uint32_t	 giveup_ms;
+	uint64_t	 progress_at;	/* last start or ACK that moved on */
 
 	uint64_t	 acked;		/* highest block acknowledged */
 	uint64_t	 next;		/* next block to (re)send */

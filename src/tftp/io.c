@@ -155,10 +155,16 @@ sess_end(struct tftp_sess *s, enum tftp_close why, const char *detail)
 		break;
 	default:
 		io->failed++;
-		log_notice("tftp %s: %s: %s after %llu of %llu bytes", p,
-		    s->shown, detail != NULL ? detail : "timed out",
+		log_notice("tftp %s: %s: %s after %llu of %llu bytes "
+		    "(%llu retransmits, %llu timeouts, %llu duplicate and "
+		    "%llu stale ACKs)", p, s->shown,
+		    detail != NULL ? detail : "timed out",
 		    (unsigned long long)s->x.bytes_acked,
-		    (unsigned long long)s->x.size);
+		    (unsigned long long)s->x.size,
+		    (unsigned long long)s->x.retransmits,
+		    (unsigned long long)s->x.timeouts,
+		    (unsigned long long)s->x.dup_acks,
+		    (unsigned long long)s->x.stale_acks);
 		break;
 	}
 	sess_free(s);

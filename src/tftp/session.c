@@ -73,6 +73,7 @@ tftp_xfer_init(struct tftp_xfer *x, const struct tftp_opts *granted,
 	x->size = size;
 	x->nblocks = size / x->blksize + 1;
 	x->max_retries = TFTP_XFER_RETRIES;
+	x->giveup_ms = TFTP_XFER_GIVEUP_MS;
 	x->rto_max = TFTP_XFER_RTO_MAX;
 	if ((granted->present & TFTP_OPT_TIMEOUT) &&
 	    granted->timeout >= TFTP_TIMEOUT_MIN &&
@@ -243,6 +244,7 @@ on_ack(struct tftp_xfer *x, struct emit *e, uint16_t w, uint8_t nextwin)
 	/* RFC 7440 4: an ACK inside the window means the rest was lost. */
 	x->next = b + 1;
 	x->retries = 0;
+	x->progress_at = x->now;
 	x->rto_cur = x->rto;
 	if (x->msft && nextwin != 0)
 		x->window = (uint32_t)min64(nextwin, x->window_cap);
@@ -272,6 +274,7 @@ on_pkt(struct tftp_xfer *x, struct emit *e, const uint8_t *buf,
 			x->rtt_on = 0;
 			x->next = 1;
 			x->retries = 0;
+			x->progress_at = x->now;
 			x->rto_cur = x->rto;
 		} else
 			x->stale_acks++;
@@ -301,7 +304,8 @@ on_timer(struct tftp_xfer *x, struct emit *e)
 	    x->next <= min64(x->acked + x->window, x->nblocks))
 		return;		/* still sending a window, not a timeout */
 	x->timeouts++;
-	if (++x->retries > x->max_retries) {
+	if (++x->retries > x->max_retries &&
+	    x->now - x->progress_at >= x->giveup_ms) {
 		len = tftp_build_error(e->out + e->used, e->outlen - e->used,
 		    TFTP_ERR_UNDEF, "timeout");
 		if (len > 0)
@@ -322,6 +326,7 @@ on_timer(struct tftp_xfer *x, struct emit *e)
 static void
 on_start(struct tftp_xfer *x, struct emit *e)
 {
+	x->progress_at = x->now;
 	if (x->oack) {
 		x->state = TFTP_XS_OACK;
 		send_oack(x, e);

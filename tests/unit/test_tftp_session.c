@@ -529,14 +529,15 @@ test_tftp_xfer_retry_exhaustion(void **state)
 	at = tftp_xfer_deadline(&t.x);
 	assert_int_equal(at, 1000);
 	assert_int_equal(step_timer(&t, 999), 0);	/* early */
-	for (i = 1; i <= TFTP_XFER_RETRIES; i++) {
+	/* Retries alone do not end it: also GIVEUP_MS without progress. */
+	for (i = 1; i < TFTP_XFER_GIVEUP_MS / 1000; i++) {
 		at = tftp_xfer_deadline(&t.x);
 		assert_int_equal(at, 1000 * (uint64_t)i);
 		assert_int_equal(step_timer(&t, at), 4);
 		assert_int_equal(t.a[0].block, 1);
 	}
-	assert_int_equal(tftp_xfer_deadline(&t.x), 7000);
-	assert_int_equal(step_timer(&t, 7000), 2);
+	assert_int_equal(tftp_xfer_deadline(&t.x), TFTP_XFER_GIVEUP_MS);
+	assert_int_equal(step_timer(&t, TFTP_XFER_GIVEUP_MS), 2);
 	assert_int_equal(t.a[0].type, TFTP_ACT_SEND);
 	assert_int_equal(tftp_parse_error(t.out + t.a[0].out_off, t.a[0].len,
 	    &code, &msg, &ml), 0);
@@ -545,10 +546,46 @@ test_tftp_xfer_retry_exhaustion(void **state)
 	assert_int_equal(t.a[1].type, TFTP_ACT_CLOSE);
 	assert_int_equal(t.a[1].reason, TFTP_CLOSE_TIMEOUT);
 	assert_int_equal(tftp_xfer_deadline(&t.x), UINT64_MAX);
-	assert_int_equal(step_timer(&t, 9000), 0);
-	assert_int_equal(step_ack(&t, 9000, 4), 0);
-	assert_int_equal(t.x.timeouts, 7);
-	assert_int_equal(t.x.retransmits, 24);
+	assert_int_equal(step_timer(&t, TFTP_XFER_GIVEUP_MS + 2000), 0);
+	assert_int_equal(step_ack(&t, TFTP_XFER_GIVEUP_MS + 2000, 4), 0);
+	assert_int_equal(t.x.timeouts, TFTP_XFER_GIVEUP_MS / 1000);
+	assert_int_equal(t.x.retransmits,
+	    4 * (TFTP_XFER_GIVEUP_MS / 1000 - 1));
+}
+
+/*
+ * With a timer of a few ms (fast link), 6 timeouts pass in well under a
+ * second; the transfer must survive a longer client pause and resume.
+ */
+static void
+test_tftp_xfer_short_rto_survives_a_pause(void **state)
+{
+	struct tftp_opts	 o = opts(512, 1);
+	struct script		 t;
+	uint64_t		 now = 0, at;
+	int			 n = 0;
+
+	(void)state;
+	o.present = 0;
+	assert_int_equal(tftp_xfer_init(&t.x, &o, 100000, 0, 0), 0);
+	assert_int_equal(step_timer(&t, 0), 1);
+	/* A few quick round trips bring the timer down to its floor. */
+	for (n = 1; n <= 20; n++) {
+		now += 1;
+		assert_int_equal(step_ack(&t, now, (uint16_t)n), 1);
+	}
+	assert_int_equal(t.x.rto, TFTP_XFER_RTO_MIN);
+	/* The client goes quiet for 3 s: many timeouts, no give-up. */
+	while ((at = tftp_xfer_deadline(&t.x)) < now + 3000) {
+		assert_true(step_timer(&t, at) >= 1);
+		assert_int_equal(t.a[0].type, TFTP_ACT_SEND_FILE);
+		assert_int_equal(t.a[0].block, 21);
+	}
+	assert_true(t.x.timeouts > TFTP_XFER_RETRIES);
+	assert_int_not_equal(t.x.state, TFTP_XS_CLOSED);
+	assert_int_equal(step_ack(&t, now + 3000, 21), 1);
+	assert_int_equal(t.a[0].block, 22);
+	assert_int_equal(t.x.retries, 0);
 }
 
 static void
@@ -760,6 +797,7 @@ main(void)
 		cmocka_unit_test(test_tftp_xfer_rollover_to_1),
 		cmocka_unit_test(test_tftp_xfer_rollover_option_overrides),
 		cmocka_unit_test(test_tftp_xfer_retry_exhaustion),
+		cmocka_unit_test(test_tftp_xfer_short_rto_survives_a_pause),
 		cmocka_unit_test(test_tftp_xfer_backoff_to_negotiated_timeout),
 		cmocka_unit_test(test_tftp_xfer_rtt_shrinks_timer),
 		cmocka_unit_test(test_tftp_xfer_dup_ack_no_burst),

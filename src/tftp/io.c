@@ -131,12 +131,15 @@ sess_end(struct tftp_sess *s, enum tftp_close why, const char *detail)
 	case TFTP_CLOSE_DONE:
 		io->done++;
 		log_info("tftp %s: sent %s, %llu bytes in %llu.%03llu s "
-		    "(%.1f MB/s), %llu retransmits", p, s->shown,
+		    "(%.1f MB/s), blksize %u, window %u, %llu retransmits, "
+		    "%llu timeouts, srtt %u ms", p, s->shown,
 		    (unsigned long long)s->x.size,
 		    (unsigned long long)(ms / 1000),
 		    (unsigned long long)(ms % 1000),
 		    ms > 0 ? (double)s->x.size / 1e3 / (double)ms : 0.0,
-		    (unsigned long long)s->x.retransmits);
+		    s->x.blksize, s->x.window,
+		    (unsigned long long)s->x.retransmits,
+		    (unsigned long long)s->x.timeouts, s->x.srtt);
 		break;
 	case TFTP_CLOSE_PEER_ERROR:
 	case TFTP_CLOSE_OACK_ERROR:

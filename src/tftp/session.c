@@ -240,9 +240,24 @@ on_ack(struct tftp_xfer *x, struct emit *e, uint16_t w, uint8_t nextwin)
 	x->bytes_acked += blk_off(x, b + 1) - blk_off(x, x->acked + 1);
 	if (b == x->nblocks)
 		x->bytes_acked = x->size;
+	/*
+	 * RFC 7440 4: an ACK inside the window says a block after it was
+	 * lost: go back and resend from there, at once.  But at most once
+	 * per round trip: the ACKs that follow one loss, reordered ACKs or
+	 * a client that ACKs more often than the window would otherwise
+	 * each resend the rest of the window (W^2 traffic).
+	 */
+	if (b < x->hi && (!x->goback_pend ||
+	    x->now - x->goback_due >= (x->srtt > 0 ? x->srtt : 1))) {
+		x->next = b + 1;
+		x->goback_pend = 1;	/* "a go-back happened at goback_due" */
+		x->goback_due = x->now;
+		x->gobacks++;
+	} else if (x->next < b + 1)
+		x->next = b + 1;
+	if (b < x->hi)
+		x->partial_acks++;
 	x->acked = b;
-	/* RFC 7440 4: an ACK inside the window means the rest was lost. */
-	x->next = b + 1;
 	x->retries = 0;
 	x->progress_at = x->now;
 	x->rto_cur = x->rto;
@@ -319,8 +334,11 @@ on_timer(struct tftp_xfer *x, struct emit *e)
 	if (x->state == TFTP_XS_OACK) {
 		x->retransmits++;
 		send_oack(x, e);
-	} else
+	} else {
 		x->next = x->acked + 1;	/* go back: fill_window resends */
+		x->goback_pend = 1;
+		x->goback_due = x->now;
+	}
 }
 
 static void

@@ -114,6 +114,7 @@ struct cfg_tftp {
 	unsigned	 rollover;	/* block after 65535: 0 or 1 */
 	int		 msftwindow;	/* grant the boot manager's extension */
 	char		 upload_dir[CFG_PATH_MAX];	/* "": WRQ refused */
+	uint64_t	 upload_max;	/* bytes one upload may hold */
 };
 
 struct cfg_pxe {

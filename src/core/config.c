@@ -58,6 +58,7 @@ static const struct keydef tftp_keys[] = {
 	{ "rollover", KT_UINT, F(cfg_tftp, rollover), 4, 0, 1, NULL },
 	{ "msftwindow", KT_BOOL, F(cfg_tftp, msftwindow), 0, 0, 0, NULL },
 	{ "upload_dir", KT_PATH, F(cfg_tftp, upload_dir), 0, 0, 0, NULL },
+	{ "upload_max", KT_SIZE, F(cfg_tftp, upload_max), 0, 1, UINT64_MAX, NULL },
 };
 static const struct keydef pxe_keys[] = {
 	{ "mode", KT_ENUM, F(cfg_pxe, mode), 0, 0, 0, pxe_modes },
@@ -638,6 +639,7 @@ defaults(struct cfg *c)
 	c->tftp.mtu_clamp = 1;
 	c->tftp.max_window = 64;
 	c->tftp.msftwindow = 1;
+	c->tftp.upload_max = 1ull << 30;
 	c->pxe.mode = CFG_PXE_OFF;
 	c->dhcp.authoritative = 1;
 	c->dhcp.offer_hold = 30;

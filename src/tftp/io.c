@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +46,8 @@ static void	listen_cb(evutil_socket_t, short, void *);
 static void	sess_cb(evutil_socket_t, short, void *);
 static void	tmr_cb(evutil_socket_t, short, void *);
 
-static const char *
-peer_str(const struct sockaddr_in *sin, char *buf, size_t n)
+const char *
+tio_peer_str(const struct sockaddr_in *sin, char *buf, size_t n)
 {
 	char a[INET_ADDRSTRLEN];
 
@@ -56,8 +57,8 @@ peer_str(const struct sockaddr_in *sin, char *buf, size_t n)
 	return (buf);
 }
 
-static void
-send_error(struct tftp_io *io, int fd, const struct sockaddr_in *to,
+void
+tio_send_error(struct tftp_io *io, int fd, const struct sockaddr_in *to,
     uint16_t code, const char *msg)
 {
 	static struct log_rl rl;
@@ -71,7 +72,7 @@ send_error(struct tftp_io *io, int fd, const struct sockaddr_in *to,
 	    sizeof(*to)) == -1) {
 		io->send_errors++;
 		log_rl(&rl, clock_ms(), LOG_WARNING, "tftp %s: send: %s",
-		    peer_str(to, p, sizeof(p)), strerror(errno));
+		    tio_peer_str(to, p, sizeof(p)), strerror(errno));
 		return;
 	}
 	io->errors_sent[code < 9 ? code : 0]++;
@@ -126,7 +127,7 @@ sess_end(struct tftp_sess *s, enum tftp_close why, const char *detail)
 	uint64_t ms = clock_ms() - s->start_ms;
 	char p[32];
 
-	peer_str(&s->peer, p, sizeof(p));
+	tio_peer_str(&s->peer, p, sizeof(p));
 	switch (why) {
 	case TFTP_CLOSE_DONE:
 		io->done++;
@@ -248,7 +249,7 @@ sess_run(struct tftp_sess *s, const struct tftp_ev *ev)
 					j++;
 				if (send_blocks(s, a, j - i) == -1) {
 					io->changed++;
-					send_error(io, s->fd, &s->peer,
+					tio_send_error(io, s->fd, &s->peer,
 					    TFTP_ERR_UNDEF, "File changed "
 					    "while being sent; try again");
 					sess_end(s, TFTP_CLOSE_TIMEOUT,
@@ -315,8 +316,8 @@ sess_cb(evutil_socket_t fd, short what, void *arg)
 			io->foreign_tid++;
 			log_rl(&rl, clock_ms(), LOG_NOTICE, "tftp %s: datagram "
 			    "for another client's transfer",
-			    peer_str(&from, p, sizeof(p)));
-			send_error(io, fd, &from, TFTP_ERR_BADID,
+			    tio_peer_str(&from, p, sizeof(p)));
+			tio_send_error(io, fd, &from, TFTP_ERR_BADID,
 			    "Unknown transfer ID");
 			continue;
 		}
@@ -338,11 +339,20 @@ client_sessions(const struct tftp_io *io, const struct sockaddr_in *from,
 	unsigned n = 0;
 
 	*dup = 0;
+	const struct tftp_up *u;
+
 	TAILQ_FOREACH(s, &io->sess, link) {
 		if (s->peer.sin_addr.s_addr != from->sin_addr.s_addr)
 			continue;
 		n++;
 		if (s->peer.sin_port == from->sin_port)
+			*dup = 1;
+	}
+	TAILQ_FOREACH(u, &io->ups, link) {
+		if (u->peer.sin_addr.s_addr != from->sin_addr.s_addr)
+			continue;
+		n++;
+		if (u->peer.sin_port == from->sin_port)
 			*dup = 1;
 	}
 	return (n);
@@ -390,14 +400,14 @@ start_rrq(struct tftp_io *io, const struct tftp_req *req,
 	unsigned mtu;
 	int code, nopt, saved;
 
-	peer_str(from, p, sizeof(p));
+	tio_peer_str(from, p, sizeof(p));
 	code = tftp_files_open(io->files, req->filename, req->filename_len,
 	    req->mode == TFTP_MODE_NETASCII, &f, shown, sizeof(shown));
 	log_escape(esc, sizeof(esc), shown[0] != '\0' ? shown : req->filename,
 	    shown[0] != '\0' ? strlen(shown) : req->filename_len);
 	if (code != 0) {
 		log_info("tftp %s: RRQ %s: %s", p, esc, file_error_msg(code));
-		send_error(io, io->lfd, from, (uint16_t)code,
+		tio_send_error(io, io->lfd, from, (uint16_t)code,
 		    file_error_msg(code));
 		return;
 	}
@@ -458,7 +468,7 @@ fail_s:
 	free(s);
 fail:
 	tftp_file_release(f);
-	send_error(io, io->lfd, from, TFTP_ERR_UNDEF,
+	tio_send_error(io, io->lfd, from, TFTP_ERR_UNDEF,
 	    "Server out of resources; try again later");
 }
 
@@ -474,7 +484,7 @@ handle_request(struct tftp_io *io, const uint8_t *buf, size_t len,
 
 	if (from->sin_port == 0)
 		return;
-	peer_str(from, p, sizeof(p));
+	tio_peer_str(from, p, sizeof(p));
 	if ((r = tftp_parse_req(buf, len, &req)) != 0) {
 		/* Never answer an ERROR: two servers could loop. */
 		if (len >= 2 && buf[0] == 0 && buf[1] == TFTP_ERROR)
@@ -482,7 +492,7 @@ handle_request(struct tftp_io *io, const uint8_t *buf, size_t len,
 		log_rl(&rl_bad, clock_ms(), LOG_NOTICE, "tftp %s: bad request "
 		    "(%s)", p, r == -TFTP_E_DUPOPT ? "an option twice" :
 		    "malformed");
-		send_error(io, io->lfd, from, r == -TFTP_E_DUPOPT ?
+		tio_send_error(io, io->lfd, from, r == -TFTP_E_DUPOPT ?
 		    TFTP_ERR_OPTNEG : TFTP_ERR_BADOP, r == -TFTP_E_DUPOPT ?
 		    "Option given twice" : "Illegal TFTP operation");
 		return;
@@ -494,10 +504,10 @@ handle_request(struct tftp_io *io, const uint8_t *buf, size_t len,
 		io->dup_requests++;
 		return;
 	}
-	if (req.opcode == TFTP_WRQ) {
+	if (req.opcode == TFTP_WRQ && io->updirfd == -1) {
 		log_rl(&rl_bad, clock_ms(), LOG_NOTICE, "tftp %s: WRQ refused "
 		    "(uploads are disabled)", p);
-		send_error(io, io->lfd, from, TFTP_ERR_ACCESS,
+		tio_send_error(io, io->lfd, from, TFTP_ERR_ACCESS,
 		    "Access violation");
 		return;
 	}
@@ -509,11 +519,14 @@ handle_request(struct tftp_io *io, const uint8_t *buf, size_t len,
 		    "too many transfers from this address" :
 		    "too many transfers", n >= io->cfg.max_per_client ?
 		    io->cfg.max_per_client : io->cfg.max_sessions);
-		send_error(io, io->lfd, from, TFTP_ERR_UNDEF,
+		tio_send_error(io, io->lfd, from, TFTP_ERR_UNDEF,
 		    "Server busy: too many transfers; try again later");
 		return;
 	}
-	start_rrq(io, &req, from, pi);
+	if (req.opcode == TFTP_WRQ)
+		tftp_up_start(io, &req, from, pi);
+	else
+		start_rrq(io, &req, from, pi);
 }
 
 static void
@@ -561,6 +574,24 @@ open_listener(struct tftp_io *io, const struct cfg_tftp *c, int *fdp,
 	return (0);
 }
 
+/* (Re)open upload_dir; uploads stay off (logged) if it cannot be. */
+static void
+open_updir(struct tftp_io *io, const struct cfg_tftp *c)
+{
+	if (io->updirfd != -1)
+		close(io->updirfd);
+	io->updirfd = -1;
+	if (!c->enable || c->upload_dir[0] == '\0')
+		return;
+	io->updirfd = open(c->upload_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (io->updirfd == -1)
+		log_warn("tftp: uploads stay off: cannot open upload_dir %s",
+		    c->upload_dir);
+	else
+		log_info("tftp: uploads go to %s (at most %llu bytes each)",
+		    c->upload_dir, (unsigned long long)c->upload_max);
+}
+
 struct tftp_io *
 tftp_io_new(struct pxeha *px, const struct cfg *cfg)
 {
@@ -573,7 +604,9 @@ tftp_io_new(struct pxeha *px, const struct cfg *cfg)
 	io->base = px->base;
 	io->cfg = cfg->tftp;
 	io->lfd = -1;
+	io->updirfd = -1;
 	TAILQ_INIT(&io->sess);
+	TAILQ_INIT(&io->ups);
 	if (!cfg->tftp.enable)
 		return (io);
 	nofile = net_raise_nofile();
@@ -590,6 +623,7 @@ tftp_io_new(struct pxeha *px, const struct cfg *cfg)
 		free(io);
 		return (NULL);
 	}
+	open_updir(io, &cfg->tftp);
 	log_info("tftp: serving %s on port %u", cfg->tftp.root,
 	    cfg->tftp.port);
 	return (io);
@@ -604,6 +638,10 @@ tftp_io_free(struct tftp_io *io)
 		return;
 	while ((s = TAILQ_FIRST(&io->sess)) != NULL)
 		sess_free(s);
+	while (!TAILQ_EMPTY(&io->ups))
+		tftp_up_free(TAILQ_FIRST(&io->ups));
+	if (io->updirfd != -1)
+		close(io->updirfd);
 	if (io->lev != NULL)
 		event_free(io->lev);
 	if (io->lfd != -1)
@@ -647,6 +685,7 @@ tftp_io_reload(struct tftp_io *io, const struct cfg *cfg)
 		io->lfd = lfd;
 	}
 	io->cfg = *c;
+	open_updir(io, c);
 	if (c->enable)
 		log_info("tftp: serving %s on port %u", c->root, c->port);
 	return (0);

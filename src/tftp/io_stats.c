@@ -94,6 +94,14 @@ tftp_io_metrics(const struct tftp_io *io, struct evbuffer *b)
 	    io->refused_busy);
 	metrics_u64(b, "pxeha_tftp_send_errors_total", "counter",
 	    "TFTP datagrams the kernel did not take.", io->send_errors);
+	metrics_family(b, "pxeha_tftp_uploads_total", "counter",
+	    "TFTP uploads (WRQ into upload_dir) ended, by result.");
+	evbuffer_add_printf(b, "pxeha_tftp_uploads_total{result=\"done\"} "
+	    "%llu\npxeha_tftp_uploads_total{result=\"failed\"} %llu\n",
+	    (unsigned long long)io->uploads_done,
+	    (unsigned long long)io->uploads_failed);
+	metrics_u64(b, "pxeha_tftp_upload_bytes_total", "counter",
+	    "Bytes stored by completed TFTP uploads.", io->upload_bytes);
 	metrics_u64(b, "pxeha_tftp_session_memory_bytes", "gauge",
 	    "Memory one TFTP transfer holds (its state; the send buffer is "
 	    "shared).", sizeof(struct tftp_sess));

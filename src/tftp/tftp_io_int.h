@@ -7,6 +7,8 @@
 
 #include "pxeha/config.h"
 #include "pxeha/tftp.h"
+#include "pxeha/tftp_path.h"
+#include "pxeha/tftp_recv.h"
 #include "pxeha/tftp_session.h"
 
 #define TIO_NACTS	130	/* actions per step: a 128-block window */
@@ -16,6 +18,7 @@
 
 struct tftp_file;
 struct tftp_files;
+struct net_pktinfo;
 struct event;
 struct event_base;
 
@@ -36,6 +39,23 @@ struct tftp_sess {
 	uint64_t	 foreign;	/* datagrams from a wrong TID */
 };
 
+/* An upload (WRQ into [tftp] upload_dir). */
+struct tftp_up {
+	TAILQ_ENTRY(tftp_up) link;
+	struct tftp_io	*io;
+	int		 fd;		/* the transfer's socket */
+	int		 wfd;		/* the temporary file */
+	struct event	*ev, *tmr;
+	struct sockaddr_in peer;
+	struct tftp_recv r;
+	int		 netascii;
+	struct tftp_netascii_dec dec;
+	char		 name[TIO_SHOWN];	/* final name in upload_dir */
+	char		 tmp[TIO_SHOWN + 32];	/* while it arrives */
+	uint64_t	 start_ms;
+	uint64_t	 written;	/* bytes in the file */
+};
+
 struct tftp_filestat {
 	char		 name[TIO_SHOWN];
 	uint64_t	 n;
@@ -49,7 +69,10 @@ struct tftp_io {
 	struct event	*lev;
 	struct tftp_files *files;
 	TAILQ_HEAD(, tftp_sess) sess;
-	unsigned	 nsess;
+	TAILQ_HEAD(, tftp_up) ups;
+	unsigned	 nsess;		/* downloads and uploads */
+	int		 updirfd;	/* upload_dir, -1: uploads off */
+	uint64_t	 up_seq;
 	uint8_t		*scratch;
 	size_t		 scratch_len;
 	struct tftp_act	 acts[TIO_NACTS];
@@ -66,8 +89,19 @@ struct tftp_io {
 	uint64_t	 errors_rcvd;	/* ERROR from clients */
 	uint64_t	 dup_requests, foreign_tid, send_errors;
 	uint64_t	 refused_busy, changed;
+	uint64_t	 uploads_done, uploads_failed, upload_bytes;
 	struct tftp_filestat fstat[TIO_FILESTATS];
 	uint64_t	 fstat_other;
 };
+
+/* io.c */
+const char	*tio_peer_str(const struct sockaddr_in *, char *, size_t);
+void		 tio_send_error(struct tftp_io *, int fd,
+		    const struct sockaddr_in *, uint16_t code, const char *msg);
+
+/* upload.c */
+void		 tftp_up_start(struct tftp_io *, const struct tftp_req *,
+		    const struct sockaddr_in *, const struct net_pktinfo *);
+void		 tftp_up_free(struct tftp_up *);
 
 #endif

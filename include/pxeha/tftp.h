@@ -124,6 +124,13 @@ struct tftp_limits {
 };
 
 /*
+ * The 16-bit block number that 64-bit block n carries on the wire when
+ * the block after 65535 is rollover (0, as iPXE, tftp-hpa and dnsmasq
+ * wrap, or 1, tftp-hpa's rollover=1, which never uses 0 again).
+ */
+uint16_t tftp_wire_block(int rollover, uint64_t n);
+
+/*
  * Parse an RRQ or WRQ datagram of len bytes at buf into *req.
  *
  * RFC 1350 5: opcode, filename NUL, mode NUL, then (RFC 2347) pairs of

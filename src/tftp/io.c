@@ -110,12 +110,7 @@ sess_free(struct tftp_sess *s)
 	io->bytes_sent += s->x.bytes_sent;
 	io->retransmits += s->x.retransmits;
 	io->timeouts += s->x.timeouts;
-	if (s->ev != NULL)
-		event_free(s->ev);
-	if (s->tmr != NULL)
-		event_free(s->tmr);
-	if (s->fd != -1)
-		close(s->fd);
+	tio_close(s->ev, s->tmr, s->fd);
 	tftp_file_release(s->file);
 	free(s);
 }
@@ -214,8 +209,7 @@ sess_run(struct tftp_sess *s, const struct tftp_ev *ev)
 	static const struct tftp_ev tick = { TFTP_EV_TIMER, NULL, 0 };
 	struct tftp_io *io = s->io;
 	const struct tftp_act *a;
-	struct timeval tv;
-	uint64_t now = clock_ms(), dl;
+	uint64_t now = clock_ms();
 	size_t i, j, blk;
 	int n, it;
 
@@ -264,7 +258,7 @@ sess_run(struct tftp_sess *s, const struct tftp_ev *ev)
 				return (-1);
 			}
 		}
-		if ((dl = tftp_xfer_deadline(&s->x)) > now)
+		if (tftp_xfer_deadline(&s->x) > now)
 			break;
 	}
 	if (now - s->rate_ms >= 1000) {
@@ -273,11 +267,7 @@ sess_run(struct tftp_sess *s, const struct tftp_ev *ev)
 		s->rate_ms = now;
 		s->rate_bytes = s->x.bytes_acked;
 	}
-	dl = tftp_xfer_deadline(&s->x);
-	dl = dl > now ? dl - now : 0;
-	tv.tv_sec = (time_t)(dl / 1000);
-	tv.tv_usec = (suseconds_t)(dl % 1000) * 1000;
-	evtimer_add(s->tmr, &tv);
+	tio_arm(s->tmr, tftp_xfer_deadline(&s->x), now);
 	return (0);
 }
 
@@ -289,40 +279,70 @@ tmr_cb(evutil_socket_t fd, short what, void *arg)
 	(void)sess_run(arg, NULL);
 }
 
-static void
-sess_cb(evutil_socket_t fd, short what, void *arg)
+ssize_t
+tio_recv_peer(struct tftp_io *io, int fd, const struct sockaddr_in *peer)
 {
 	static struct log_rl rl;
-	struct tftp_sess *s = arg;
-	struct tftp_io *io = s->io;
 	struct sockaddr_in from;
-	struct tftp_ev ev;
 	socklen_t fl;
 	ssize_t n;
 	char p[32];
-	int k;
 
-	(void)what;
-	for (k = 0; k < RECV_BURST; k++) {
+	for (;;) {
 		fl = sizeof(from);
 		n = recvfrom(fd, io->rbuf, sizeof(io->rbuf), 0,
 		    (struct sockaddr *)&from, &fl);
 		if (n < 0)
+			return (-1);
+		if (from.sin_addr.s_addr == peer->sin_addr.s_addr &&
+		    from.sin_port == peer->sin_port)
+			return (n);
+		/* RFC 1350 4: answer, and leave the transfer be. */
+		io->foreign_tid++;
+		log_rl(&rl, clock_ms(), LOG_NOTICE, "tftp %s: datagram for "
+		    "another client's transfer",
+		    tio_peer_str(&from, p, sizeof(p)));
+		tio_send_error(io, fd, &from, TFTP_ERR_BADID,
+		    "Unknown transfer ID");
+	}
+}
+
+void
+tio_arm(struct event *ev, uint64_t deadline, uint64_t now)
+{
+	struct timeval tv;
+	uint64_t d = deadline > now ? deadline - now : 0;
+
+	tv.tv_sec = (time_t)(d / 1000);
+	tv.tv_usec = (suseconds_t)(d % 1000) * 1000;
+	evtimer_add(ev, &tv);
+}
+
+void
+tio_close(struct event *ev, struct event *tmr, int fd)
+{
+	if (ev != NULL)
+		event_free(ev);
+	if (tmr != NULL)
+		event_free(tmr);
+	if (fd != -1)
+		close(fd);
+}
+
+static void
+sess_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tftp_sess *s = arg;
+	struct tftp_ev ev;
+	ssize_t n;
+	int k;
+
+	(void)what;
+	for (k = 0; k < RECV_BURST; k++) {
+		if ((n = tio_recv_peer(s->io, fd, &s->peer)) < 0)
 			return;
-		if (from.sin_addr.s_addr != s->peer.sin_addr.s_addr ||
-		    from.sin_port != s->peer.sin_port) {
-			/* RFC 1350 4: answer, and leave the transfer be. */
-			s->foreign++;
-			io->foreign_tid++;
-			log_rl(&rl, clock_ms(), LOG_NOTICE, "tftp %s: datagram "
-			    "for another client's transfer",
-			    tio_peer_str(&from, p, sizeof(p)));
-			tio_send_error(io, fd, &from, TFTP_ERR_BADID,
-			    "Unknown transfer ID");
-			continue;
-		}
 		ev.type = TFTP_EV_PKT;
-		ev.buf = io->rbuf;
+		ev.buf = s->io->rbuf;
 		ev.len = (size_t)n;
 		if (sess_run(s, &ev) == -1)
 			return;
@@ -459,12 +479,7 @@ start_rrq(struct tftp_io *io, const struct tftp_req *req,
 	return;
 
 fail_s:
-	if (s->ev != NULL)
-		event_free(s->ev);
-	if (s->tmr != NULL)
-		event_free(s->tmr);
-	if (s->fd != -1)
-		close(s->fd);
+	tio_close(s->ev, s->tmr, s->fd);
 	free(s);
 fail:
 	tftp_file_release(f);

@@ -381,3 +381,13 @@ tftp_negotiate(const struct tftp_req *req, const struct tftp_limits *lim,
 			n++;
 	return (n);
 }
+
+uint16_t
+tftp_wire_block(int rollover, uint64_t n)
+{
+	if (n <= 65535)
+		return ((uint16_t)n);
+	if (rollover == 0)
+		return ((uint16_t)(n & 0xffff));
+	return ((uint16_t)((n - 1) % 65535 + 1));
+}

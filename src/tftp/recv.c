@@ -26,12 +26,7 @@ min64(uint64_t a, uint64_t b)
 uint16_t
 tftp_recv_wire_block(const struct tftp_recv *r, uint64_t n)
 {
-	if (n <= 65535)
-		return ((uint16_t)n);
-	if (r->rollover == 0)
-		return ((uint16_t)(n & 0xffff));
-	/* tftp-hpa rollover=1: 65535 is followed by 1, never 0. */
-	return ((uint16_t)((n - 1) % 65535 + 1));
+	return (tftp_wire_block(r->rollover, n));
 }
 
 int

@@ -36,12 +36,7 @@ blk_off(const struct tftp_xfer *x, uint64_t n)
 uint16_t
 tftp_xfer_wire_block(const struct tftp_xfer *x, uint64_t n)
 {
-	if (n <= 65535)
-		return ((uint16_t)n);
-	if (x->rollover == 0)
-		return ((uint16_t)(n & 0xffff));
-	/* tftp-hpa rollover=1: 65535 is followed by 1, never 0. */
-	return ((uint16_t)((n - 1) % 65535 + 1));
+	return (tftp_wire_block(x->rollover, n));
 }
 
 int

@@ -98,6 +98,17 @@ struct tftp_io {
 const char	*tio_peer_str(const struct sockaddr_in *, char *, size_t);
 void		 tio_send_error(struct tftp_io *, int fd,
 		    const struct sockaddr_in *, uint16_t code, const char *msg);
+/*
+ * Read the next datagram from a transfer's socket into io->rbuf; one
+ * from any other address or port is answered with ERROR 5 (RFC 1350 4)
+ * and skipped.  Returns its length, or -1 when none is waiting.
+ */
+ssize_t		 tio_recv_peer(struct tftp_io *, int fd,
+		    const struct sockaddr_in *peer);
+/* Arm ev to fire at deadline (monotonic ms; now or earlier: at once). */
+void		 tio_arm(struct event *, uint64_t deadline, uint64_t now);
+/* Free a transfer's events and close its socket (each may be unset). */
+void		 tio_close(struct event *, struct event *, int fd);
 
 /* upload.c */
 void		 tftp_up_start(struct tftp_io *, const struct tftp_req *,

@@ -37,6 +37,19 @@
 static void	up_cb(evutil_socket_t, short, void *);
 static void	up_tmr_cb(evutil_socket_t, short, void *);
 
+/* Close everything u holds, drop its unfinished file, free it. */
+static void
+up_dispose(struct tftp_up *u)
+{
+	tio_close(u->ev, u->tmr, u->fd);
+	if (u->wfd != -1) {
+		close(u->wfd);
+		if (u->io->updirfd != -1)
+			(void)unlinkat(u->io->updirfd, u->tmp, 0);
+	}
+	free(u);
+}
+
 void
 tftp_up_free(struct tftp_up *u)
 {
@@ -44,18 +57,7 @@ tftp_up_free(struct tftp_up *u)
 
 	TAILQ_REMOVE(&io->ups, u, link);
 	io->nsess--;
-	if (u->ev != NULL)
-		event_free(u->ev);
-	if (u->tmr != NULL)
-		event_free(u->tmr);
-	if (u->fd != -1)
-		close(u->fd);
-	if (u->wfd != -1) {
-		close(u->wfd);
-		if (io->updirfd != -1)
-			(void)unlinkat(io->updirfd, u->tmp, 0);
-	}
-	free(u);
+	up_dispose(u);
 }
 
 static int
@@ -117,8 +119,7 @@ up_run(struct tftp_up *u, const struct tftp_ev *ev)
 	static const struct tftp_ev tick = { TFTP_EV_TIMER, NULL, 0 };
 	struct tftp_recv_act acts[UP_NACTS];
 	struct tftp_io *io = u->io;
-	struct timeval tv;
-	uint64_t now = clock_ms(), dl;
+	uint64_t now = clock_ms();
 	char p[32];
 	int n, i, e;
 
@@ -173,11 +174,7 @@ up_run(struct tftp_up *u, const struct tftp_ev *ev)
 			return (-1);
 		}
 	}
-	dl = tftp_recv_deadline(&u->r);
-	dl = dl > now ? dl - now : 0;
-	tv.tv_sec = (time_t)(dl / 1000);
-	tv.tv_usec = (suseconds_t)(dl % 1000) * 1000;
-	evtimer_add(u->tmr, &tv);
+	tio_arm(u->tmr, tftp_recv_deadline(&u->r), now);
 	return (0);
 }
 
@@ -193,29 +190,16 @@ static void
 up_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct tftp_up *u = arg;
-	struct tftp_io *io = u->io;
-	struct sockaddr_in from;
 	struct tftp_ev ev;
-	socklen_t fl;
 	ssize_t n;
 	int k;
 
 	(void)what;
 	for (k = 0; k < 64; k++) {
-		fl = sizeof(from);
-		n = recvfrom(fd, io->rbuf, sizeof(io->rbuf), 0,
-		    (struct sockaddr *)&from, &fl);
-		if (n < 0)
+		if ((n = tio_recv_peer(u->io, fd, &u->peer)) < 0)
 			return;
-		if (from.sin_addr.s_addr != u->peer.sin_addr.s_addr ||
-		    from.sin_port != u->peer.sin_port) {
-			io->foreign_tid++;
-			tio_send_error(io, fd, &from, TFTP_ERR_BADID,
-			    "Unknown transfer ID");
-			continue;
-		}
 		ev.type = TFTP_EV_PKT;
-		ev.buf = io->rbuf;
+		ev.buf = u->io->rbuf;
 		ev.len = (size_t)n;
 		if (up_run(u, &ev) == -1)
 			return;
@@ -295,17 +279,7 @@ tftp_up_start(struct tftp_io *io, const struct tftp_req *req,
 	return;
 fail:
 	log_warn("tftp %s: cannot start the upload of %s", p, esc);
-	if (u->ev != NULL)
-		event_free(u->ev);
-	if (u->tmr != NULL)
-		event_free(u->tmr);
-	if (u->fd != -1)
-		close(u->fd);
-	if (u->wfd != -1) {
-		close(u->wfd);
-		(void)unlinkat(io->updirfd, u->tmp, 0);
-	}
-	free(u);
+	up_dispose(u);
 busy:
 	tio_send_error(io, io->lfd, from, TFTP_ERR_UNDEF,
 	    "Cannot store the file now; try again later");

@@ -111,6 +111,7 @@ struct cfg_tftp {
 	uint64_t	 max_blksize;
 	int		 mtu_clamp;	/* blksize <= interface MTU - 32 */
 	unsigned	 max_window;
+	uint64_t	 max_window_bytes;	/* window x blksize cap */
 	unsigned	 rollover;	/* block after 65535: 0 or 1 */
 	int		 msftwindow;	/* grant the boot manager's extension */
 	char		 upload_dir[CFG_PATH_MAX];	/* "": WRQ refused */

@@ -115,6 +115,13 @@ int	net_arp_set(const char *ifname, struct in_addr addr, const uint8_t *mac,
 ssize_t	net_udp_send_segs(int fd, const struct sockaddr_in *to,
 	    const uint8_t *buf, size_t len, size_t seg, int *gso);
 
+/*
+ * Let fd queue at least bytes for sending (a whole window in one
+ * batch): SO_SNDBUFFORCE where permitted, else SO_SNDBUF, which the
+ * kernel caps at net.core.wmem_max.  Best effort; returns 0 or -1.
+ */
+int	net_udp_sndbuf(int fd, size_t bytes);
+
 /* The MTU of interface ifindex, or 0 if it cannot be read. */
 unsigned net_iface_mtu(unsigned ifindex);
 

@@ -55,6 +55,7 @@ static const struct keydef tftp_keys[] = {
 	{ "max_blksize", KT_SIZE, F(cfg_tftp, max_blksize), 0, 8, 65464, NULL },
 	{ "mtu_clamp", KT_BOOL, F(cfg_tftp, mtu_clamp), 0, 0, 0, NULL },
 	{ "max_window", KT_UINT, F(cfg_tftp, max_window), 4, 1, 65535, NULL },
+	{ "max_window_bytes", KT_SIZE, F(cfg_tftp, max_window_bytes), 0, 8, 1ull << 30, NULL },
 	{ "rollover", KT_UINT, F(cfg_tftp, rollover), 4, 0, 1, NULL },
 	{ "msftwindow", KT_BOOL, F(cfg_tftp, msftwindow), 0, 0, 0, NULL },
 	{ "upload_dir", KT_PATH, F(cfg_tftp, upload_dir), 0, 0, 0, NULL },
@@ -638,6 +639,7 @@ defaults(struct cfg *c)
 	c->tftp.max_blksize = 65464;
 	c->tftp.mtu_clamp = 1;
 	c->tftp.max_window = 64;
+	c->tftp.max_window_bytes = 128 * 1024;
 	c->tftp.msftwindow = 1;
 	c->tftp.upload_max = 1ull << 30;
 	c->pxe.mode = CFG_PXE_OFF;

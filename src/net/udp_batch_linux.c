@@ -144,6 +144,17 @@ net_udp_send_segs(int fd, const struct sockaddr_in *to, const uint8_t *buf,
 	return (send_plain(fd, to, buf, len, seg));
 }
 
+int
+net_udp_sndbuf(int fd, size_t bytes)
+{
+	int size = bytes > (1u << 30) ? 1 << 30 : (int)bytes;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
+	    sizeof(size)) == 0)
+		return (0);
+	return (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)));
+}
+
 unsigned
 net_iface_mtu(unsigned ifindex)
 {

@@ -418,6 +418,7 @@ start_rrq(struct tftp_io *io, const struct tftp_req *req,
 	struct tftp_sess *s;
 	char shown[TIO_SHOWN], p[32], esc[TIO_SHOWN];
 	unsigned mtu;
+	size_t sndbuf;
 	int code, nopt, saved;
 
 	tio_peer_str(from, p, sizeof(p));
@@ -442,6 +443,15 @@ start_rrq(struct tftp_io *io, const struct tftp_req *req,
 	lim.allow_msft = io->cfg.msftwindow;
 	lim.allow_rollover = 1;
 	nopt = tftp_negotiate(req, &lim, tftp_file_size(f), &granted);
+	/*
+	 * A window is one burst into the client's receive queue: past
+	 * max_window_bytes (tftp-hpa's --window-bytes) answer a smaller
+	 * windowsize, as RFC 7440 lets a server.
+	 */
+	if (granted.windowsize * granted.blksize > io->cfg.max_window_bytes)
+		granted.windowsize = io->cfg.max_window_bytes /
+		    granted.blksize > 1 ? io->cfg.max_window_bytes /
+		    granted.blksize : 1;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		goto fail;
@@ -464,6 +474,12 @@ start_rrq(struct tftp_io *io, const struct tftp_req *req,
 		    strerror(saved));
 		goto fail_s;
 	}
+	/* A whole window must fit the send queue, or its tail is lost. */
+	sndbuf = s->x.msft ? 255 : s->x.window;	/* msft: one byte */
+	sndbuf = (sndbuf < TIO_NACTS ? sndbuf : TIO_NACTS) *
+	    (TFTP_HDR_LEN + s->x.blksize + 64) * 2;
+	if (sndbuf > 212992)
+		(void)net_udp_sndbuf(s->fd, sndbuf);
 	s->ev = event_new(io->base, s->fd, EV_READ | EV_PERSIST, sess_cb, s);
 	s->tmr = evtimer_new(io->base, tmr_cb, s);
 	if (s->ev == NULL || s->tmr == NULL || event_add(s->ev, NULL) == -1)

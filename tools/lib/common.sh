@@ -28,7 +28,7 @@ PKGS_BUILD=(meson ninja-build pkg-config gcc libc6-dev libevent-dev libssl-dev z
 PKGS_TEST=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python3-scapy
 	python3-prometheus-client iproute2 curl procps strace
 	isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin
-	tftp-hpa atftp busybox)
+	tftp-hpa atftp busybox nftables)
 # shellcheck disable=SC2034
 PKGS_LAB=(iproute2 iputils-ping udhcpc busybox)
 

@@ -92,6 +92,11 @@ struct tftp_xfer {
 	uint32_t	 blksize;
 	uint32_t	 window;	/* current window, blocks */
 	uint32_t	 window_cap;	/* largest window rollover permits */
+	/*
+	 * Largest window the client's per-ACK byte (msftwindow) may ask
+	 * for; init sets window_cap, callers lower it (config).
+	 */
+	uint32_t	 window_max;
 	int		 rollover;	/* block after 65535: 0 or 1 */
 	int		 msft;		/* per-ACK window byte honoured */
 	int		 oack;		/* the first step sends the OACK */

@@ -474,8 +474,15 @@ start_rrq(struct tftp_io *io, const struct tftp_req *req,
 		    strerror(saved));
 		goto fail_s;
 	}
+	/* The boot manager's per-ACK window obeys the same caps. */
+	s->x.window_max = io->cfg.max_window;
+	if (s->x.window_max > io->cfg.max_window_bytes / s->x.blksize)
+		s->x.window_max = (uint32_t)(io->cfg.max_window_bytes /
+		    s->x.blksize);
+	if (s->x.window_max < s->x.window)
+		s->x.window_max = s->x.window;
 	/* A whole window must fit the send queue, or its tail is lost. */
-	sndbuf = s->x.msft ? 255 : s->x.window;	/* msft: one byte */
+	sndbuf = s->x.msft ? s->x.window_max : s->x.window;
 	sndbuf = (sndbuf < TIO_NACTS ? sndbuf : TIO_NACTS) *
 	    (TFTP_HDR_LEN + s->x.blksize + 64) * 2;
 	if (sndbuf > 212992)

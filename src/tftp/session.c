@@ -63,6 +63,7 @@ tftp_xfer_init(struct tftp_xfer *x, const struct tftp_opts *granted,
 	 */
 	x->window_cap = rollover == 0 ? 65535 : 65534;
 	x->window = (uint32_t)min64(granted->windowsize, x->window_cap);
+	x->window_max = x->window_cap;
 	x->msft = (granted->present & TFTP_OPT_MSFTWINDOW) &&
 	    granted->msftwindow == TFTP_MSFT_GRANT;
 	x->size = size;
@@ -211,6 +212,15 @@ map_ack(const struct tftp_xfer *x, uint16_t w, uint64_t *b)
 	return (1);
 }
 
+/* The boot manager's per-ACK byte: the window it wants next. */
+static void
+msft_window(struct tftp_xfer *x, uint8_t nextwin)
+{
+	if (x->msft && nextwin != 0)
+		x->window = (uint32_t)min64(min64(nextwin, x->window_cap),
+		    x->window_max > 0 ? x->window_max : 1);
+}
+
 static void
 on_ack(struct tftp_xfer *x, struct emit *e, uint16_t w, uint8_t nextwin)
 {
@@ -256,8 +266,7 @@ on_ack(struct tftp_xfer *x, struct emit *e, uint16_t w, uint8_t nextwin)
 	x->retries = 0;
 	x->progress_at = x->now;
 	x->rto_cur = x->rto;
-	if (x->msft && nextwin != 0)
-		x->window = (uint32_t)min64(nextwin, x->window_cap);
+	msft_window(x, nextwin);
 	if (b == x->nblocks) {
 		emit_close(x, e, TFTP_CLOSE_DONE);
 		return;
@@ -281,6 +290,7 @@ on_pkt(struct tftp_xfer *x, struct emit *e, const uint8_t *buf,
 		else if (w == 0) {
 			/* RFC 2347: ACK 0 accepts the OACK. */
 			x->state = TFTP_XS_DATA;
+			msft_window(x, nextwin);
 			x->rtt_on = 0;
 			x->next = 1;
 			x->retries = 0;

@@ -794,6 +794,30 @@ test_tftp_xfer_msftwindow_byte(void **state)
 	ack[3] = 9;
 	ack[4] = 0;	/* 0: keep the window */
 	assert_int_equal(step_pkt(&t, 9, ack, sizeof(ack)), 8);
+	/* The byte is capped by window_max (the config's max_window). */
+	t.x.window_max = 5;
+	ack[3] = 17;
+	ack[4] = 200;
+	assert_int_equal(step_pkt(&t, 12, ack, sizeof(ack)), 5);
+}
+
+/* With an OACK, the byte on ACK 0 sets the first window. */
+static void
+test_tftp_xfer_msftwindow_byte_on_ack0(void **state)
+{
+	struct tftp_opts	 o = opts(1400, 1);
+	struct script		 t;
+	uint8_t			 ack[5] = { 0, TFTP_ACK, 0, 0, 8 };
+
+	(void)state;
+	o.present = TFTP_OPT_BLKSIZE | TFTP_OPT_MSFTWINDOW;
+	o.msftwindow = TFTP_MSFT_GRANT;
+	assert_int_equal(tftp_xfer_init(&t.x, &o, 100000, 1, 0), 0);
+	assert_int_equal(step_timer(&t, 0), 1);	/* the OACK */
+	assert_int_equal(t.a[0].type, TFTP_ACT_SEND);
+	assert_int_equal(step_pkt(&t, 3, ack, sizeof(ack)), 8);
+	assert_int_equal(t.a[0].block, 1);
+	assert_int_equal(t.a[7].block, 8);
 }
 
 static void
@@ -835,6 +859,7 @@ main(void)
 		cmocka_unit_test(test_tftp_xfer_error_and_junk_during_data),
 		cmocka_unit_test(test_tftp_xfer_small_action_space),
 		cmocka_unit_test(test_tftp_xfer_msftwindow_byte),
+		cmocka_unit_test(test_tftp_xfer_msftwindow_byte_on_ack0),
 		cmocka_unit_test(test_tftp_xfer_init_rejects_bad_options),
 	};
 

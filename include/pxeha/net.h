@@ -122,6 +122,23 @@ ssize_t	net_udp_send_segs(int fd, const struct sockaddr_in *to,
  */
 int	net_udp_sndbuf(int fd, size_t bytes);
 
+/* One datagram of a batch receive. */
+struct net_dgram {
+	uint8_t			*buf;	/* caller's buffer ... */
+	size_t			 cap;	/* ... of this size */
+	size_t			 len;	/* bytes stored (a longer datagram is
+					   cut to cap and flagged) */
+	int			 trunc;
+	struct sockaddr_in	 from;
+};
+
+/*
+ * Receive up to n waiting datagrams in one system call (recvmmsg on
+ * Linux) without blocking.  Returns how many were stored in d[0..), or
+ * -1 with errno (EAGAIN: none waiting).
+ */
+int	net_udp_recv_batch(int fd, struct net_dgram *d, int n);
+
 /* The MTU of interface ifindex, or 0 if it cannot be read. */
 unsigned net_iface_mtu(unsigned ifindex);
 

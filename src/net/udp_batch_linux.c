@@ -145,6 +145,33 @@ net_udp_send_segs(int fd, const struct sockaddr_in *to, const uint8_t *buf,
 }
 
 int
+net_udp_recv_batch(int fd, struct net_dgram *d, int n)
+{
+	struct mmsghdr	 mm[BATCH];
+	struct iovec	 iov[BATCH];
+	int		 i, r;
+
+	if (n > BATCH)
+		n = BATCH;
+	memset(mm, 0, (size_t)n * sizeof(mm[0]));
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = d[i].buf;
+		iov[i].iov_len = d[i].cap;
+		mm[i].msg_hdr.msg_name = &d[i].from;
+		mm[i].msg_hdr.msg_namelen = sizeof(d[i].from);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	if ((r = recvmmsg(fd, mm, (unsigned)n, MSG_DONTWAIT, NULL)) <= 0)
+		return (r == 0 ? 0 : -1);
+	for (i = 0; i < r; i++) {
+		d[i].len = mm[i].msg_len;
+		d[i].trunc = (mm[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+	}
+	return (r);
+}
+
+int
 net_udp_sndbuf(int fd, size_t bytes)
 {
 	int size = bytes > (1u << 30) ? 1 << 30 : (int)bytes;

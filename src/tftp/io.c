@@ -41,6 +41,8 @@
 
 #define RECV_BURST	64	/* datagrams read per wake-up */
 #define STEP_MAX	64	/* steps per event before yielding */
+#define SESS_BATCH	8	/* datagrams per receive on a transfer */
+#define SESS_DGRAM	1024	/* room for each: an ACK or an ERROR */
 
 static void	listen_cb(evutil_socket_t, short, void *);
 static void	sess_cb(evutil_socket_t, short, void *);
@@ -279,31 +281,37 @@ tmr_cb(evutil_socket_t fd, short what, void *arg)
 	(void)sess_run(arg, NULL);
 }
 
+int
+tio_foreign(struct tftp_io *io, int fd, const struct sockaddr_in *peer,
+    const struct sockaddr_in *from)
+{
+	static struct log_rl rl;
+	char p[32];
+
+	if (from->sin_addr.s_addr == peer->sin_addr.s_addr &&
+	    from->sin_port == peer->sin_port)
+		return (0);
+	/* RFC 1350 4: answer, and leave the transfer be. */
+	io->foreign_tid++;
+	log_rl(&rl, clock_ms(), LOG_NOTICE, "tftp %s: datagram for another "
+	    "client's transfer", tio_peer_str(from, p, sizeof(p)));
+	tio_send_error(io, fd, from, TFTP_ERR_BADID, "Unknown transfer ID");
+	return (1);
+}
+
 ssize_t
 tio_recv_peer(struct tftp_io *io, int fd, const struct sockaddr_in *peer)
 {
-	static struct log_rl rl;
 	struct sockaddr_in from;
 	socklen_t fl;
 	ssize_t n;
-	char p[32];
 
 	for (;;) {
 		fl = sizeof(from);
 		n = recvfrom(fd, io->rbuf, sizeof(io->rbuf), 0,
 		    (struct sockaddr *)&from, &fl);
-		if (n < 0)
-			return (-1);
-		if (from.sin_addr.s_addr == peer->sin_addr.s_addr &&
-		    from.sin_port == peer->sin_port)
+		if (n < 0 || !tio_foreign(io, fd, peer, &from))
 			return (n);
-		/* RFC 1350 4: answer, and leave the transfer be. */
-		io->foreign_tid++;
-		log_rl(&rl, clock_ms(), LOG_NOTICE, "tftp %s: datagram for "
-		    "another client's transfer",
-		    tio_peer_str(&from, p, sizeof(p)));
-		tio_send_error(io, fd, &from, TFTP_ERR_BADID,
-		    "Unknown transfer ID");
 	}
 }
 
@@ -329,22 +337,37 @@ tio_close(struct event *ev, struct event *tmr, int fd)
 		close(fd);
 }
 
+/*
+ * A download only ever hears ACKs and ERRORs: small datagrams, read in
+ * batches (one system call for a lock-step ACK, not two).
+ */
 static void
 sess_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct tftp_sess *s = arg;
+	struct tftp_io *io = s->io;
+	struct net_dgram d[SESS_BATCH];
 	struct tftp_ev ev;
-	ssize_t n;
-	int k;
+	int n, i, k;
 
 	(void)what;
-	for (k = 0; k < RECV_BURST; k++) {
-		if ((n = tio_recv_peer(s->io, fd, &s->peer)) < 0)
+	for (i = 0; i < SESS_BATCH; i++) {
+		d[i].buf = io->rbuf + i * SESS_DGRAM;
+		d[i].cap = SESS_DGRAM;
+	}
+	for (k = 0; k < RECV_BURST / SESS_BATCH; k++) {
+		if ((n = net_udp_recv_batch(fd, d, SESS_BATCH)) <= 0)
 			return;
-		ev.type = TFTP_EV_PKT;
-		ev.buf = s->io->rbuf;
-		ev.len = (size_t)n;
-		if (sess_run(s, &ev) == -1)
+		for (i = 0; i < n; i++) {
+			if (tio_foreign(io, fd, &s->peer, &d[i].from))
+				continue;
+			ev.type = TFTP_EV_PKT;
+			ev.buf = d[i].buf;
+			ev.len = d[i].len;
+			if (sess_run(s, &ev) == -1)
+				return;
+		}
+		if (n < SESS_BATCH)
 			return;
 	}
 }

@@ -99,6 +99,13 @@ const char	*tio_peer_str(const struct sockaddr_in *, char *, size_t);
 void		 tio_send_error(struct tftp_io *, int fd,
 		    const struct sockaddr_in *, uint16_t code, const char *msg);
 /*
+ * A datagram on a transfer's socket from other than its client: answer
+ * ERROR 5 (RFC 1350 4), count it and return 1; else return 0.
+ */
+int		 tio_foreign(struct tftp_io *, int fd,
+		    const struct sockaddr_in *peer,
+		    const struct sockaddr_in *from);
+/*
  * Read the next datagram from a transfer's socket into io->rbuf; one
  * from any other address or port is answered with ERROR 5 (RFC 1350 4)
  * and skipped.  Returns its length, or -1 when none is waiting.

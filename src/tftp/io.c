@@ -42,6 +42,7 @@
 #define RECV_BURST	64	/* datagrams read per wake-up */
 #define STEP_MAX	64	/* steps per event before yielding */
 #define SESS_BATCH	8	/* datagrams per receive on a transfer */
+#define FOREIGN_PER_S	100	/* ERROR 5 answers a second, at most */
 #define SESS_DGRAM	1024	/* room for each: an ACK or an ERROR */
 
 static void	listen_cb(evutil_socket_t, short, void *);
@@ -286,16 +287,29 @@ tio_foreign(struct tftp_io *io, int fd, const struct sockaddr_in *peer,
     const struct sockaddr_in *from)
 {
 	static struct log_rl rl;
+	static uint64_t win_ms, win_n;
+	uint64_t now;
 	char p[32];
 
 	if (from->sin_addr.s_addr == peer->sin_addr.s_addr &&
 	    from->sin_port == peer->sin_port)
 		return (0);
-	/* RFC 1350 4: answer, and leave the transfer be. */
 	io->foreign_tid++;
-	log_rl(&rl, clock_ms(), LOG_NOTICE, "tftp %s: datagram for another "
+	now = clock_ms();
+	log_rl(&rl, now, LOG_NOTICE, "tftp %s: datagram for another "
 	    "client's transfer", tio_peer_str(from, p, sizeof(p)));
-	tio_send_error(io, fd, from, TFTP_ERR_BADID, "Unknown transfer ID");
+	/*
+	 * RFC 1350 4: answer, and leave the transfer be.  But not more
+	 * than FOREIGN_PER_S answers a second: spoofed strangers must not
+	 * turn us into a reflector.
+	 */
+	if (now - win_ms >= 1000) {
+		win_ms = now;
+		win_n = 0;
+	}
+	if (win_n++ < FOREIGN_PER_S)
+		tio_send_error(io, fd, from, TFTP_ERR_BADID,
+		    "Unknown transfer ID");
 	return (1);
 }
 
@@ -305,14 +319,16 @@ tio_recv_peer(struct tftp_io *io, int fd, const struct sockaddr_in *peer)
 	struct sockaddr_in from;
 	socklen_t fl;
 	ssize_t n;
+	int k;
 
-	for (;;) {
+	for (k = 0; k < RECV_BURST; k++) {
 		fl = sizeof(from);
 		n = recvfrom(fd, io->rbuf, sizeof(io->rbuf), 0,
 		    (struct sockaddr *)&from, &fl);
 		if (n < 0 || !tio_foreign(io, fd, peer, &from))
 			return (n);
 	}
+	return (-1);	/* a flood of strangers: the loop comes back */
 }
 
 void

@@ -107,8 +107,10 @@ int		 tio_foreign(struct tftp_io *, int fd,
 		    const struct sockaddr_in *from);
 /*
  * Read the next datagram from a transfer's socket into io->rbuf; one
- * from any other address or port is answered with ERROR 5 (RFC 1350 4)
- * and skipped.  Returns its length, or -1 when none is waiting.
+ * from any other address or port is answered with ERROR 5 (RFC 1350 4,
+ * at most FOREIGN_PER_S a second) and skipped.  Returns its length, or
+ * -1 when none is waiting or after a burst of strangers (the caller
+ * returns to the event loop, which calls again while more wait).
  */
 ssize_t		 tio_recv_peer(struct tftp_io *, int fd,
 		    const struct sockaddr_in *peer);

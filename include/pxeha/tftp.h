@@ -131,6 +131,14 @@ struct tftp_limits {
 uint16_t tftp_wire_block(int rollover, uint64_t n);
 
 /*
+ * Check a granted option set for a transfer (blksize 8..65464,
+ * windowsize 1..65535) and return the rollover it runs with: the
+ * granted rollover option if present, else the configured one; or
+ * -TFTP_E_RANGE when something is out of range (rollover not 0 or 1).
+ */
+int	 tftp_granted_check(const struct tftp_opts *granted, int rollover);
+
+/*
  * Parse an RRQ or WRQ datagram of len bytes at buf into *req.
  *
  * RFC 1350 5: opcode, filename NUL, mode NUL, then (RFC 2347) pairs of

@@ -391,3 +391,16 @@ tftp_wire_block(int rollover, uint64_t n)
 		return ((uint16_t)(n & 0xffff));
 	return ((uint16_t)((n - 1) % 65535 + 1));
 }
+
+int
+tftp_granted_check(const struct tftp_opts *granted, int rollover)
+{
+	if (granted->present & TFTP_OPT_ROLLOVER)
+		rollover = granted->rollover > 1 ? -1 : (int)granted->rollover;
+	if (granted->blksize < TFTP_BLKSIZE_MIN ||
+	    granted->blksize > TFTP_BLKSIZE_MAX ||
+	    granted->windowsize < 1 || granted->windowsize > TFTP_WINDOW_MAX ||
+	    (rollover != 0 && rollover != 1))
+		return (-TFTP_E_RANGE);
+	return (rollover);
+}

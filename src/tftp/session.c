@@ -47,13 +47,8 @@ tftp_xfer_init(struct tftp_xfer *x, const struct tftp_opts *granted,
 
 	*x = zero;
 	x->granted = *granted;
-	if (granted->present & TFTP_OPT_ROLLOVER)
-		rollover = granted->rollover > 1 ? -1 : (int)granted->rollover;
-	if (granted->blksize < TFTP_BLKSIZE_MIN ||
-	    granted->blksize > TFTP_BLKSIZE_MAX ||
-	    granted->windowsize < 1 || granted->windowsize > TFTP_WINDOW_MAX ||
-	    (rollover != 0 && rollover != 1))
-		return (-TFTP_E_RANGE);
+	if ((rollover = tftp_granted_check(granted, rollover)) < 0)
+		return (rollover);
 	x->blksize = (uint32_t)granted->blksize;
 	x->rollover = rollover;
 	/*

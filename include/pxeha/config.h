@@ -122,10 +122,16 @@ struct cfg_pxe {
 	enum cfg_pxe_mode mode;
 };
 
+/* Which clients a [boot] rule is for: any, PXE firmware, or iPXE. */
+enum cfg_boot_client { CFG_BOOT_ANY, CFG_BOOT_FIRMWARE, CFG_BOOT_IPXE };
+
 struct cfg_boot {
 	char		 name[CFG_NAME_MAX];
 	unsigned	 arch_mask;	/* bit per enum cfg_arch */
+	enum cfg_boot_client client;
+	char		 subnet[CFG_NAME_MAX];	/* "": any subnet */
 	char		 file[CFG_PATH_MAX];
+	uint32_t	 next_server;	/* 0: our address on the link */
 	unsigned	 line;
 };
 

@@ -140,4 +140,23 @@ enum pxe_arch	 pxe_arch_from_name(const char *name);
 /* "none", "pxe", "http"; "unknown" out of range.  Never NULL. */
 const char	*pxe_class_name(enum pxe_class);
 
+struct cfg;
+struct cfg_boot;
+
+/*
+ * Choose the [boot] rule for client c on the subnet named subnet (NULL
+ * or "": not known).  The rules are tried in the order of the file and
+ * the first that matches wins, as in a firewall: put specific rules
+ * first.  A rule matches when
+ *   - c's architecture is in its arch list (an unknown architecture
+ *     matches no rule),
+ *   - its client kind matches: firmware = a PXE/HTTP client that is not
+ *     iPXE yet, ipxe = iPXE (user class "iPXE" or option 175), any,
+ *   - it names no subnet, or this one.
+ * A client that is neither PXE nor HTTP boot (option 60) gets NULL, as
+ * does one no rule matches.  Pure; borrows cfg, returns a pointer into it.
+ */
+const struct cfg_boot *pxe_boot_choose(const struct cfg *cfg,
+	    const struct pxe_client *c, const char *subnet);
+
 #endif

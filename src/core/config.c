@@ -28,6 +28,7 @@ static const char *const log_levels[] = {
 static const char *const log_targets[] = { "stderr", "syslog", NULL };
 static const char *const pxe_modes[] = { "off", "dhcp", "proxy", NULL };
 static const char *const peer_roles[] = { "primary", "standby", NULL };
+static const char *const boot_clients[] = { "any", "firmware", "ipxe", NULL };
 static const char *const arch_names[] = {
 	"bios", "efi-ia32", "efi-x64", "efi-arm32", "efi-arm64", "http-x64",
 	"http-arm64", NULL
@@ -84,7 +85,10 @@ static const struct keydef subnet_keys[] = {
 };
 static const struct keydef boot_keys[] = {
 	{ "arch", KT_ARCHES, F(cfg_boot, arch_mask), 0, 0, 0, NULL },
+	{ "client", KT_ENUM, F(cfg_boot, client), 0, 0, 0, boot_clients },
+	{ "subnet", KT_NAME, F(cfg_boot, subnet), 0, 0, 0, NULL },
 	{ "file", KT_TEXT, F(cfg_boot, file), 0, 0, 0, NULL },
+	{ "next_server", KT_IPV4, F(cfg_boot, next_server), 0, 0, 0, NULL },
 };
 static const struct keydef peer_keys[] = {
 	{ "address", KT_HOSTPORT, F(cfg_peer, host), F(cfg_peer, port), 0, 0, NULL },

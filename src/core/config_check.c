@@ -113,6 +113,25 @@ check_subnet_times(struct parser *p, const struct secinst *s,
 }
 
 static void
+check_boot(struct parser *p, const struct secinst *s)
+{
+	const struct cfg *c = p->cfg;
+	const struct cfg_boot *b = &c->boots[s->idx];
+	size_t i;
+
+	if (strlen(b->file) > 127)
+		cfg_add_err(p, key_line(s, "file"), s, "file",
+		    "longer than the 127 bytes the BOOTP file field holds");
+	if (!key_ok(s, "subnet"))
+		return;
+	for (i = 0; i < c->nsubnets; i++)
+		if (strcmp(c->subnets[i].name, b->subnet) == 0)
+			return;
+	cfg_add_err(p, key_line(s, "subnet"), s, "subnet",
+	    "no [subnet %s] section declares it", b->subnet);
+}
+
+static void
 check_subnet(struct parser *p, const struct secinst *s)
 {
 	struct cfg *c = p->cfg;
@@ -301,6 +320,7 @@ cfg_check(struct parser *p)
 		case SEC_BOOT:
 			require(p, s, "arch");
 			require(p, s, "file");
+			check_boot(p, s);
 			break;
 		case SEC_PEER:
 			require(p, s, "address");

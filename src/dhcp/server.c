@@ -11,6 +11,7 @@
 #include "pxeha/dhcp.h"
 #include "pxeha/dhcp_server.h"
 #include "pxeha/lease.h"
+#include "pxeha/pxe.h"
 
 /* A reservation index entry: key bytes and the cfg host it names. */
 struct rkey {
@@ -532,12 +533,62 @@ nak(struct req *r, const char *why)
 }
 
 static void
+boot_fields(const struct req *r, struct dhcp_reply *rep, uint32_t next_server,
+    const char *file)
+{
+	size_t n = strlen(file);
+
+	rep->siaddr = next_server != 0 ? next_server : r->server_id;
+	memset(rep->file, 0, sizeof(rep->file));
+	memcpy(rep->file, file, n < sizeof(rep->file) ? n : sizeof(rep->file) - 1);
+}
+
+/*
+ * [pxe] mode = dhcp: a PXE or HTTP-boot client (option 60) that a [boot]
+ * rule matches gets the rule's file and next server, option 60 back
+ * (EDK2 ignores a boot offer without it), and, for BIOS PXE firmware,
+ * option 43 with discovery control "boot from the file named here"
+ * (PXE 2.1 sub-option 6, bit 3) so the ROM skips boot-server discovery.
+ * Returns 1 when it filled the boot fields.
+ */
+static int
+pxe_fields(const struct req *r, struct dhcp_reply *rep)
+{
+	static const uint8_t bios43[] = { 6, 1, 0x08, 255 };
+	const struct cfg_boot *b;
+	struct pxe_client pc;
+
+	if (r->srv->cfg->pxe.mode != CFG_PXE_DHCP)
+		return (0);
+	pxe_classify(r->m, &pc);
+	if ((b = pxe_boot_choose(r->srv->cfg, &pc, r->sn->name)) == NULL)
+		return (0);
+	boot_fields(r, rep, b->next_server, b->file);
+	/* Option 67 as well as the file field (some firmware reads one). */
+	(void)dhcp_optset_add(&rep->opts, DHO_BOOTFILE, rep->file,
+	    strlen(rep->file));
+	if (pc.cls == PXE_CLASS_HTTP)
+		(void)dhcp_optset_add(&rep->opts, DHO_VENDOR_CLASS,
+		    "HTTPClient", 10);
+	else
+		(void)dhcp_optset_add(&rep->opts, DHO_VENDOR_CLASS,
+		    "PXEClient", 9);
+	dhcp_optset_always(&rep->opts, DHO_VENDOR_CLASS);
+	if (pc.cls == PXE_CLASS_PXE && pc.arch == PXE_ARCH_BIOS &&
+	    (pc.ipxe & (PXE_IPXE_UCLASS | PXE_IPXE_ENCAP)) == 0) {
+		(void)dhcp_optset_add(&rep->opts, DHO_VENDOR_OPTS, bios43,
+		    sizeof(bios43));
+		dhcp_optset_always(&rep->opts, DHO_VENDOR_OPTS);
+	}
+	return (1);
+}
+
+static void
 offer_or_ack(struct req *r, enum dhcp_type type, const struct lease *l)
 {
 	struct dhcp_reply rep;
 	int64_t left = l->expires - r->ctx->now;
 	uint32_t secs = r->sn->lease_time;
-	size_t n;
 
 	memset(&rep, 0, sizeof(rep));
 	rep.type = type;
@@ -548,13 +599,8 @@ offer_or_ack(struct req *r, enum dhcp_type type, const struct lease *l)
 	lease_times(r, &rep.opts, secs);
 	reply_options(r, &rep.opts);
 	/* BOOTP boot fields (RFC 2131 2): where and what to fetch. */
-	if (r->sn->boot_file[0] != '\0') {
-		rep.siaddr = r->sn->next_server != 0 ? r->sn->next_server :
-		    r->server_id;
-		n = strlen(r->sn->boot_file);
-		memcpy(rep.file, r->sn->boot_file, n < sizeof(rep.file) ?
-		    n : sizeof(rep.file) - 1);
-	}
+	if (!pxe_fields(r, &rep) && r->sn->boot_file[0] != '\0')
+		boot_fields(r, &rep, r->sn->next_server, r->sn->boot_file);
 	send_reply(r, &rep);
 }
 

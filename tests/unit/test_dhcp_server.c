@@ -72,8 +72,13 @@ struct rq {
 	int		 bcast;
 	const uint8_t	*rai;		/* option 82 value */
 	size_t		 railen;
+	const char	*vclass;	/* option 60 */
+	int		 arch;		/* option 93 + 1; 0: none */
+	const char	*uclass;	/* option 77 */
 	int		 iface;
 };
+
+static const char *conf_cur = conf_text;
 
 static int
 setup(void **state)
@@ -82,7 +87,7 @@ setup(void **state)
 	struct cfg_errors errs = { 0 };
 
 	memset(&e, 0, sizeof(e));
-	e.cfg = cfg_parse("t.ini", conf_text, strlen(conf_text), &errs);
+	e.cfg = cfg_parse("t.ini", conf_cur, strlen(conf_cur), &errs);
 	assert_non_null(e.cfg);
 	assert_non_null(e.t = lease_table_new());
 	assert_non_null(e.srv = dhcp_srv_new(e.cfg, e.t));
@@ -135,6 +140,17 @@ ask(struct env *e, const struct rq *q)
 		dhcp_optset_add(&os, DHO_CLIENT_ID, q->cid, q->cidlen);
 	if (q->rai != NULL)
 		dhcp_optset_add(&os, DHO_RELAY_INFO, q->rai, q->railen);
+	if (q->vclass != NULL)
+		dhcp_optset_add(&os, DHO_VENDOR_CLASS, q->vclass,
+		    strlen(q->vclass));
+	if (q->arch > 0) {
+		uint8_t a[2] = { 0, (uint8_t)(q->arch - 1) };
+
+		dhcp_optset_add(&os, DHO_CLIENT_ARCH, a, sizeof(a));
+	}
+	if (q->uclass != NULL)
+		dhcp_optset_add(&os, DHO_USER_CLASS, q->uclass,
+		    strlen(q->uclass));
 	n = dhcp_build_msg(&hdr, &os, buf, sizeof(buf));
 	assert_true(n > 0);
 	assert_int_equal(dhcp_parse(buf, (size_t)n, &e->req), 0);
@@ -425,6 +441,91 @@ test_dhcp_server_boot_file_and_next_server(void **state)
 	assert_int_equal(e->rep.file[0], 0);
 }
 
+static const char pxe_conf[] =
+    "[pxe]\n"
+    "mode = dhcp\n"
+    "[interface eth0]\n"
+    "[subnet a]\n"
+    "network = 198.18.60.0/24\n"
+    "interface = eth0\n"
+    "pool = 198.18.60.100-198.18.60.109\n"
+    "boot_file = plain.bin\n"
+    "[boot script]\n"
+    "arch = bios, efi-x64\n"
+    "client = ipxe\n"
+    "file = http://198.18.60.1/boot.ipxe\n"
+    "[boot bios]\n"
+    "arch = bios\n"
+    "file = undionly.kpxe\n"
+    "[boot uefi]\n"
+    "arch = efi-x64\n"
+    "file = ipxe.efi\n"
+    "next_server = 198.18.60.7\n"
+    "[boot http]\n"
+    "arch = http-x64\n"
+    "file = http://198.18.60.1/ipxe.efi\n";
+
+static int
+setup_pxe(void **state)
+{
+	conf_cur = pxe_conf;
+	setup(state);
+	conf_cur = conf_text;
+	return (0);
+}
+
+/* [pxe] mode = dhcp: boot rules fill the offer for PXE clients only. */
+static void
+test_dhcp_server_pxe_rules_in_offers(void **state)
+{
+	struct env *e = *state;
+	struct rq q = { .type = DHCPDISCOVER, .mac = 1, .iface = 0,
+	    .vclass = "PXEClient:Arch:00000:UNDI:002001", .arch = 0 + 1 };
+	size_t n;
+	const uint8_t *p;
+
+	/* BIOS firmware: undionly.kpxe from us, 60 back, 43 = 6:8. */
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_string_equal((const char *)e->rep.file, "undionly.kpxe");
+	assert_int_equal(e->rep.siaddr, SRV);
+	assert_opt_text(&e->rep, DHO_VENDOR_CLASS, "PXEClient");
+	assert_opt_text(&e->rep, DHO_BOOTFILE, "undionly.kpxe");
+	p = dhcp_opt(&e->rep, DHO_VENDOR_OPTS, &n);
+	assert_non_null(p);
+	assert_int_equal(n, 4);
+	assert_memory_equal(p, "\x06\x01\x08\xff", 4);
+
+	/* The same machine once iPXE runs: the script, no 43. */
+	q.uclass = "iPXE";
+	q.mac = 2;
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_string_equal((const char *)e->rep.file,
+	    "http://198.18.60.1/boot.ipxe");
+	assert_null(dhcp_opt(&e->rep, DHO_VENDOR_OPTS, &n));
+
+	/* UEFI x64: ipxe.efi from the rule's next server, no 43. */
+	q = (struct rq){ .type = DHCPDISCOVER, .mac = 3, .iface = 0,
+	    .vclass = "PXEClient:Arch:00007:UNDI:003000", .arch = 7 + 1 };
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_string_equal((const char *)e->rep.file, "ipxe.efi");
+	assert_int_equal(e->rep.siaddr, A(198, 18, 60, 7));
+	assert_null(dhcp_opt(&e->rep, DHO_VENDOR_OPTS, &n));
+
+	/* UEFI HTTP boot: a URL and 60 = HTTPClient. */
+	q = (struct rq){ .type = DHCPDISCOVER, .mac = 4, .iface = 0,
+	    .vclass = "HTTPClient:Arch:00016:UNDI:003000", .arch = 16 + 1 };
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_string_equal((const char *)e->rep.file,
+	    "http://198.18.60.1/ipxe.efi");
+	assert_opt_text(&e->rep, DHO_VENDOR_CLASS, "HTTPClient");
+
+	/* Not a PXE client: the subnet's plain boot_file, no 60. */
+	q = (struct rq){ .type = DHCPDISCOVER, .mac = 5, .iface = 0 };
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_string_equal((const char *)e->rep.file, "plain.bin");
+	assert_null(dhcp_opt(&e->rep, DHO_VENDOR_CLASS, &n));
+}
+
 static void
 test_dhcp_server_relay_subnet_and_echo(void **state)
 {
@@ -543,6 +644,8 @@ main(void)
 		T(test_dhcp_server_reservations),
 		T(test_dhcp_server_relay_subnet_and_echo),
 		T(test_dhcp_server_boot_file_and_next_server),
+		cmocka_unit_test_setup_teardown(
+		    test_dhcp_server_pxe_rules_in_offers, setup_pxe, teardown),
 		T(test_dhcp_server_no_subnet_on_interface),
 		T(test_dhcp_server_broadcast_flag_and_inform),
 		T(test_dhcp_server_one_client_one_lease),

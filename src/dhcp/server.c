@@ -567,6 +567,7 @@ pxe_fields(const struct req *r, struct dhcp_reply *rep)
 	/* Option 67 as well as the file field (some firmware reads one). */
 	(void)dhcp_optset_add(&rep->opts, DHO_BOOTFILE, rep->file,
 	    strlen(rep->file));
+	dhcp_optset_always(&rep->opts, DHO_BOOTFILE);
 	if (pc.cls == PXE_CLASS_HTTP)
 		(void)dhcp_optset_add(&rep->opts, DHO_VENDOR_CLASS,
 		    "HTTPClient", 10);

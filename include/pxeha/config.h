@@ -21,6 +21,8 @@
 enum cfg_log_target { CFG_LOG_STDERR, CFG_LOG_SYSLOG };
 enum cfg_pxe_mode { CFG_PXE_OFF, CFG_PXE_DHCP, CFG_PXE_PROXY };
 enum cfg_peer_role { CFG_PEER_PRIMARY, CFG_PEER_STANDBY };
+/* WDS-like answer policy: every PXE client, or only reserved ([host]) ones. */
+enum cfg_pxe_answer { CFG_PXE_ANSWER_ALL, CFG_PXE_ANSWER_KNOWN };
 
 /* IPv4 addresses are kept in host byte order throughout the config. */
 struct cfg_range {
@@ -96,6 +98,7 @@ struct cfg_subnet {
 	char		 domain[CFG_HOST_MAX];
 	uint32_t	 lease_time, renew_time, rebind_time;	/* seconds */
 	uint32_t	 next_server;	/* siaddr; 0: our address on the link */
+	enum cfg_pxe_answer pxe_answer;	/* which PXE clients get boot info */
 	char		 boot_file[CFG_PATH_MAX];	/* BOOTP file; "": none */
 	struct cfg_opt	*opts;
 	size_t		 nopts;

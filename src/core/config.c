@@ -29,6 +29,7 @@ static const char *const log_targets[] = { "stderr", "syslog", NULL };
 static const char *const pxe_modes[] = { "off", "dhcp", "proxy", NULL };
 static const char *const peer_roles[] = { "primary", "standby", NULL };
 static const char *const boot_clients[] = { "any", "firmware", "ipxe", NULL };
+static const char *const pxe_answers[] = { "all", "known", NULL };
 static const char *const arch_names[] = {
 	"bios", "efi-ia32", "efi-x64", "efi-arm32", "efi-arm64", "http-x64",
 	"http-arm64", NULL
@@ -82,6 +83,7 @@ static const struct keydef subnet_keys[] = {
 	{ "rebind_time", KT_DURATION, F(cfg_subnet, rebind_time), 0, 30, 366 * 86400, NULL },
 	{ "next_server", KT_IPV4, F(cfg_subnet, next_server), 0, 0, 0, NULL },
 	{ "boot_file", KT_TEXT, F(cfg_subnet, boot_file), 0, 0, 0, NULL },
+	{ "pxe_answer", KT_ENUM, F(cfg_subnet, pxe_answer), 0, 0, 0, pxe_answers },
 };
 static const struct keydef boot_keys[] = {
 	{ "arch", KT_ARCHES, F(cfg_boot, arch_mask), 0, 0, 0, NULL },

@@ -558,7 +558,8 @@ pxe_fields(const struct req *r, struct dhcp_reply *rep)
 	const struct cfg_boot *b;
 	struct pxe_client pc;
 
-	if (r->srv->cfg->pxe.mode != CFG_PXE_DHCP)
+	if (r->srv->cfg->pxe.mode != CFG_PXE_DHCP ||
+	    (r->sn->pxe_answer == CFG_PXE_ANSWER_KNOWN && r->cl.host == NULL))
 		return (0);
 	pxe_classify(r->m, &pc);
 	if ((b = pxe_boot_choose(r->srv->cfg, &pc, r->sn->name)) == NULL)
@@ -575,6 +576,15 @@ pxe_fields(const struct req *r, struct dhcp_reply *rep)
 		(void)dhcp_optset_add(&rep->opts, DHO_VENDOR_CLASS,
 		    "PXEClient", 9);
 	dhcp_optset_always(&rep->opts, DHO_VENDOR_CLASS);
+	/* The client's machine GUID back, as PXE servers do (97 as sent). */
+	if (pc.has_guid) {
+		uint8_t g[1 + PXE_GUID_LEN] = { 0 };
+
+		memcpy(g + 1, pc.guid, PXE_GUID_LEN);
+		(void)dhcp_optset_add(&rep->opts, DHO_CLIENT_UUID, g,
+		    sizeof(g));
+		dhcp_optset_always(&rep->opts, DHO_CLIENT_UUID);
+	}
 	if (pc.cls == PXE_CLASS_PXE && pc.arch == PXE_ARCH_BIOS &&
 	    (pc.ipxe & (PXE_IPXE_UCLASS | PXE_IPXE_ENCAP)) == 0) {
 		(void)dhcp_optset_add(&rep->opts, DHO_VENDOR_OPTS, bios43,

@@ -75,6 +75,7 @@ struct rq {
 	const char	*vclass;	/* option 60 */
 	int		 arch;		/* option 93 + 1; 0: none */
 	const char	*uclass;	/* option 77 */
+	int		 guid;		/* send option 97 (type 0, 16 x guid) */
 	int		 iface;
 };
 
@@ -151,6 +152,13 @@ ask(struct env *e, const struct rq *q)
 	if (q->uclass != NULL)
 		dhcp_optset_add(&os, DHO_USER_CLASS, q->uclass,
 		    strlen(q->uclass));
+	if (q->guid) {
+		uint8_t g[17];
+
+		memset(g, q->guid, sizeof(g));
+		g[0] = 0;
+		dhcp_optset_add(&os, DHO_CLIENT_UUID, g, sizeof(g));
+	}
 	n = dhcp_build_msg(&hdr, &os, buf, sizeof(buf));
 	assert_true(n > 0);
 	assert_int_equal(dhcp_parse(buf, (size_t)n, &e->req), 0);
@@ -441,29 +449,35 @@ test_dhcp_server_boot_file_and_next_server(void **state)
 	assert_int_equal(e->rep.file[0], 0);
 }
 
-static const char pxe_conf[] =
-    "[pxe]\n"
-    "mode = dhcp\n"
-    "[interface eth0]\n"
-    "[subnet a]\n"
-    "network = 198.18.60.0/24\n"
-    "interface = eth0\n"
-    "pool = 198.18.60.100-198.18.60.109\n"
+#define PXE_SUBNET \
+    "[pxe]\n" \
+    "mode = dhcp\n" \
+    "[interface eth0]\n" \
+    "[subnet a]\n" \
+    "network = 198.18.60.0/24\n" \
+    "interface = eth0\n" \
+    "pool = 198.18.60.100-198.18.60.109\n" \
     "boot_file = plain.bin\n"
-    "[boot script]\n"
-    "arch = bios, efi-x64\n"
-    "client = ipxe\n"
-    "file = http://198.18.60.1/boot.ipxe\n"
-    "[boot bios]\n"
-    "arch = bios\n"
-    "file = undionly.kpxe\n"
-    "[boot uefi]\n"
-    "arch = efi-x64\n"
-    "file = ipxe.efi\n"
-    "next_server = 198.18.60.7\n"
-    "[boot http]\n"
-    "arch = http-x64\n"
-    "file = http://198.18.60.1/ipxe.efi\n";
+#define PXE_RULES \
+    "[boot script]\n" \
+    "arch = bios, efi-x64\n" \
+    "client = ipxe\n" \
+    "file = http://198.18.60.1/boot.ipxe\n" \
+    "[boot bios]\n" \
+    "arch = bios\n" \
+    "file = undionly.kpxe\n" \
+    "[boot uefi]\n" \
+    "arch = efi-x64\n" \
+    "file = ipxe.efi\n" \
+    "next_server = 198.18.60.7\n" \
+    "[boot http]\n" \
+    "arch = http-x64\n" \
+    "file = http://198.18.60.1/ipxe.efi\n"
+
+static const char pxe_conf[] = PXE_SUBNET PXE_RULES;
+/* The same, answering PXE only for reserved clients (WDS "known"). */
+static const char pxe_known_conf[] = PXE_SUBNET "pxe_answer = known\n"
+    PXE_RULES "[host known]\nmac = 52:54:00:aa:00:01\n";
 
 static int
 setup_pxe(void **state)
@@ -472,6 +486,42 @@ setup_pxe(void **state)
 	setup(state);
 	conf_cur = conf_text;
 	return (0);
+}
+
+static int
+setup_pxe_known(void **state)
+{
+	conf_cur = pxe_known_conf;
+	setup(state);
+	conf_cur = conf_text;
+	return (0);
+}
+
+static void
+test_dhcp_server_pxe_known_only_and_guid(void **state)
+{
+	struct env *e = *state;
+	struct rq q = { .type = DHCPDISCOVER, .mac = 1, .iface = 0,
+	    .vclass = "PXEClient:Arch:00007:UNDI:003000", .arch = 7 + 1,
+	    .guid = 0x5a };
+	uint8_t want[17];
+	const uint8_t *p;
+	size_t n;
+
+	/* Not reserved: an ordinary offer, no boot rule, no 60. */
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_string_equal((const char *)e->rep.file, "plain.bin");
+	assert_null(dhcp_opt(&e->rep, DHO_VENDOR_CLASS, &n));
+	/* Reserved: the rule, and its GUID echoed. */
+	q.mac = 0xa1;
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_string_equal((const char *)e->rep.file, "ipxe.efi");
+	memset(want, 0x5a, sizeof(want));
+	want[0] = 0;
+	p = dhcp_opt(&e->rep, DHO_CLIENT_UUID, &n);
+	assert_non_null(p);
+	assert_int_equal(n, sizeof(want));
+	assert_memory_equal(p, want, n);
 }
 
 /* [pxe] mode = dhcp: boot rules fill the offer for PXE clients only. */
@@ -646,6 +696,9 @@ main(void)
 		T(test_dhcp_server_boot_file_and_next_server),
 		cmocka_unit_test_setup_teardown(
 		    test_dhcp_server_pxe_rules_in_offers, setup_pxe, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dhcp_server_pxe_known_only_and_guid, setup_pxe_known,
+		    teardown),
 		T(test_dhcp_server_no_subnet_on_interface),
 		T(test_dhcp_server_broadcast_flag_and_inform),
 		T(test_dhcp_server_one_client_one_lease),

@@ -45,6 +45,7 @@ struct tftp_up {
 	struct tftp_io	*io;
 	int		 fd;		/* the transfer's socket */
 	int		 wfd;		/* the temporary file */
+	int		 dirfd;		/* its directory (kept across reloads) */
 	struct event	*ev, *tmr;
 	struct sockaddr_in peer;
 	struct tftp_recv r;

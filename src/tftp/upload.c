@@ -44,9 +44,10 @@ up_dispose(struct tftp_up *u)
 	tio_close(u->ev, u->tmr, u->fd);
 	if (u->wfd != -1) {
 		close(u->wfd);
-		if (u->io->updirfd != -1)
-			(void)unlinkat(u->io->updirfd, u->tmp, 0);
+		(void)unlinkat(u->dirfd, u->tmp, 0);
 	}
+	if (u->dirfd != -1)
+		close(u->dirfd);
 	free(u);
 }
 
@@ -94,7 +95,6 @@ up_store(struct tftp_up *u, const uint8_t *p, size_t n)
 static int
 up_commit(struct tftp_up *u)
 {
-	struct tftp_io *io = u->io;
 	uint8_t c;
 
 	if (u->netascii && tftp_netascii_decode_end(&u->dec, &c) == 1 &&
@@ -103,12 +103,12 @@ up_commit(struct tftp_up *u)
 	if (fsync(u->wfd) == -1)
 		return (-1);
 	/* link(2) never replaces: a file that appeared meanwhile wins. */
-	if (linkat(io->updirfd, u->tmp, io->updirfd, u->name, 0) == -1)
+	if (linkat(u->dirfd, u->tmp, u->dirfd, u->name, 0) == -1)
 		return (-1);
-	(void)unlinkat(io->updirfd, u->tmp, 0);
+	(void)unlinkat(u->dirfd, u->tmp, 0);
 	close(u->wfd);
 	u->wfd = -1;
-	(void)fsync(io->updirfd);
+	(void)fsync(u->dirfd);
 	return (0);
 }
 
@@ -252,6 +252,11 @@ tftp_up_start(struct tftp_io *io, const struct tftp_req *req,
 		goto busy;
 	u->io = io;
 	u->fd = u->wfd = -1;
+	/*
+	 * The upload keeps its own handle on the directory: a reload that
+	 * moves upload_dir must not strand its temporary file.
+	 */
+	u->dirfd = fcntl(io->updirfd, F_DUPFD_CLOEXEC, 0);
 	u->peer = *from;
 	u->netascii = req->mode == TFTP_MODE_NETASCII;
 	u->start_ms = clock_ms();
@@ -261,7 +266,9 @@ tftp_up_start(struct tftp_io *io, const struct tftp_req *req,
 	if (tftp_recv_init(&u->r, &granted, nopt > 0, (int)io->cfg.rollover,
 	    io->cfg.upload_max) != 0)
 		goto fail;
-	u->wfd = openat(io->updirfd, u->tmp, O_WRONLY | O_CREAT | O_EXCL |
+	if (u->dirfd == -1)
+		goto fail;
+	u->wfd = openat(u->dirfd, u->tmp, O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, 0640);
 	u->fd = net_udp_open(pi->src, 0, NULL, 0);
 	u->ev = u->fd == -1 ? NULL : event_new(io->base, u->fd,

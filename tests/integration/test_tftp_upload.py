@@ -4,6 +4,7 @@ all, never over an existing file, capped by upload_max.  Real clients:
 tftp-hpa (put, octet and netascii) and atftp (put with a window), on a
 private link in px* namespaces (198.18.61.0/24)."""
 import os
+import signal
 import time
 
 from conftest import wait_until
@@ -103,3 +104,34 @@ def test_uploads_land_whole_in_upload_dir(netns, veth, pxeha, tmp_path):
                 return int(float(line.split()[1]))
         return 0
     assert wait_until(lambda: uploads() == 3, 20), d.log()
+
+
+def test_upload_survives_a_reload_that_moves_upload_dir(netns, veth, pxeha,
+                                                        tmp_path):
+    srv, cli, root, up, d = lab(netns, veth, pxeha, tmp_path,
+                                "upload_dir = %(up)s\n")
+    up2 = tmp_path / "up2"
+    up2.mkdir()
+    src = tmp_path / "src.bin"
+    data = os.urandom(24 * 1024 * 1024)
+    src.write_bytes(data)
+    # Lock-step 512-byte blocks: long enough to reload in the middle.
+    p = cli.popen(["tftp", "-m", "binary", SRV, "-c", "put", str(src),
+                   "moved.bin"])
+    try:
+        assert wait_until(lambda: any(f.name.startswith(".moved.bin.")
+                                      for f in up.iterdir()), 10), \
+            "the upload did not start"
+        d.conf.write_text(d.conf.read_text().replace(str(up), str(up2)))
+        d.signal(signal.SIGHUP)
+        assert wait_until(lambda: "generation 2 is live" in d.log(), 10)
+        assert p.wait(120) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait(5)
+    # It lands whole where it started; nothing is left anywhere else.
+    assert wait_until(lambda: (up / "moved.bin").exists(), 15), d.log()
+    assert (up / "moved.bin").read_bytes() == data
+    assert [f.name for f in up.iterdir()] == ["moved.bin"]
+    assert list(up2.iterdir()) == []

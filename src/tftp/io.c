@@ -634,8 +634,14 @@ open_listener(struct tftp_io *io, const struct cfg_tftp *c, int *fdp,
     struct event **evp)
 {
 	struct in_addr any = { INADDR_ANY };
+	unsigned long nofile;
 	int fd;
 
+	/* One descriptor per transfer: at start and when a reload enables us. */
+	nofile = net_raise_nofile();
+	if (nofile > 0 && nofile < (unsigned long)c->max_sessions + 64)
+		log_warnx("tftp: the open-file limit (%lu) is below "
+		    "max_sessions (%u) + 64", nofile, c->max_sessions);
 	if ((fd = net_udp_open(any, c->port, NULL, NET_UDP_BIGBUF)) == -1) {
 		log_warn("tftp: cannot listen on port %u", c->port);
 		return (-1);
@@ -673,7 +679,6 @@ struct tftp_io *
 tftp_io_new(struct pxeha *px, const struct cfg *cfg)
 {
 	struct tftp_io *io;
-	unsigned long nofile;
 
 	if ((io = calloc(1, sizeof(*io))) == NULL)
 		return (NULL);
@@ -686,10 +691,6 @@ tftp_io_new(struct pxeha *px, const struct cfg *cfg)
 	TAILQ_INIT(&io->ups);
 	if (!cfg->tftp.enable)
 		return (io);
-	nofile = net_raise_nofile();
-	if (nofile > 0 && nofile < (unsigned long)io->cfg.max_sessions + 64)
-		log_warnx("tftp: the open-file limit (%lu) is below "
-		    "max_sessions (%u) + 64", nofile, io->cfg.max_sessions);
 	if ((io->files = tftp_files_new(cfg->tftp.root)) == NULL) {
 		log_warn("tftp: cannot open root %s", cfg->tftp.root);
 		free(io);

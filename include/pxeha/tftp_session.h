@@ -114,8 +114,8 @@ struct tftp_xfer {
 	uint64_t	 acked;		/* highest block acknowledged */
 	uint64_t	 next;		/* next block to (re)send */
 	uint64_t	 hi;		/* highest block ever sent */
-	int		 goback_pend;	/* a go-back happened, ... */
-	uint64_t	 goback_due;	/* ... at this time */
+	int		 goback_seen;	/* a go-back happened, ... */
+	uint64_t	 goback_at;	/* ... last at this time */
 
 	uint64_t	 now;		/* latest time seen */
 	uint64_t	 rto_at;	/* retransmission deadline */
@@ -137,7 +137,6 @@ struct tftp_xfer {
 	uint64_t	 dup_acks;	/* ACKs of the already acked block */
 	uint64_t	 stale_acks;	/* ACKs outside [acked, hi] */
 	uint64_t	 gobacks;	/* partial ACKs that resent the window */
-	uint64_t	 partial_acks;	/* ACKs inside the window */
 	uint64_t	 ignored;	/* datagrams neither ACK nor ERROR */
 };
 

@@ -247,16 +247,14 @@ on_ack(struct tftp_xfer *x, struct emit *e, uint16_t w, uint8_t nextwin)
 	 * a client that ACKs more often than the window would otherwise
 	 * each resend the rest of the window (W^2 traffic).
 	 */
-	if (b < x->hi && (!x->goback_pend ||
-	    x->now - x->goback_due >= (x->srtt > 0 ? x->srtt : 1))) {
+	if (b < x->hi && (!x->goback_seen ||
+	    x->now - x->goback_at >= (x->srtt > 0 ? x->srtt : 1))) {
 		x->next = b + 1;
-		x->goback_pend = 1;	/* "a go-back happened at goback_due" */
-		x->goback_due = x->now;
+		x->goback_seen = 1;
+		x->goback_at = x->now;
 		x->gobacks++;
 	} else if (x->next < b + 1)
 		x->next = b + 1;
-	if (b < x->hi)
-		x->partial_acks++;
 	x->acked = b;
 	x->retries = 0;
 	x->progress_at = x->now;
@@ -336,8 +334,8 @@ on_timer(struct tftp_xfer *x, struct emit *e)
 		send_oack(x, e);
 	} else {
 		x->next = x->acked + 1;	/* go back: fill_window resends */
-		x->goback_pend = 1;
-		x->goback_due = x->now;
+		x->goback_seen = 1;
+		x->goback_at = x->now;
 	}
 }
 

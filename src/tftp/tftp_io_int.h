@@ -36,7 +36,6 @@ struct tftp_sess {
 	uint64_t	 start_ms;
 	uint64_t	 rate_ms, rate_bytes;	/* last rate sample */
 	uint64_t	 rate_bps;
-	uint64_t	 foreign;	/* datagrams from a wrong TID */
 };
 
 /* An upload (WRQ into [tftp] upload_dir). */

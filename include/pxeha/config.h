@@ -22,7 +22,9 @@ enum cfg_log_target { CFG_LOG_STDERR, CFG_LOG_SYSLOG };
 enum cfg_pxe_mode { CFG_PXE_OFF, CFG_PXE_DHCP, CFG_PXE_PROXY };
 enum cfg_peer_role { CFG_PEER_PRIMARY, CFG_PEER_STANDBY };
 /* WDS-like answer policy: every PXE client, or only reserved ([host]) ones. */
-enum cfg_pxe_answer { CFG_PXE_ANSWER_ALL, CFG_PXE_ANSWER_KNOWN };
+enum cfg_pxe_answer {
+	CFG_PXE_ANSWER_ALL, CFG_PXE_ANSWER_KNOWN, CFG_PXE_ANSWER_PROMPT
+};
 
 /* IPv4 addresses are kept in host byte order throughout the config. */
 struct cfg_range {
@@ -123,6 +125,17 @@ struct cfg_tftp {
 
 struct cfg_pxe {
 	enum cfg_pxe_mode mode;
+	char		 prompt[CFG_PATH_MAX];	/* pxe_answer = prompt text */
+	uint32_t	 prompt_timeout;	/* seconds, 1..254 */
+};
+
+/* The boot-file HTTP server (read-only, GET/HEAD, Range). */
+struct cfg_http {
+	int		 enable;
+	char		 host[CFG_HOST_MAX];	/* numeric listen address */
+	uint16_t	 port;
+	char		 root[CFG_PATH_MAX];	/* "": the [tftp] root */
+	unsigned	 max_connections;
 };
 
 /* Which clients a [boot] rule is for: any, PXE firmware, or iPXE. */
@@ -133,7 +146,9 @@ struct cfg_boot {
 	unsigned	 arch_mask;	/* bit per enum cfg_arch */
 	enum cfg_boot_client client;
 	char		 subnet[CFG_NAME_MAX];	/* "": any subnet */
-	char		 file[CFG_PATH_MAX];
+	char		 file[CFG_PATH_MAX];	/* may hold {server} */
+	char		 script[CFG_PATH_MAX];	/* for iPXE clients; "": file */
+	char		 bcd[CFG_PATH_MAX];	/* option 252; "": none */
 	uint32_t	 next_server;	/* 0: our address on the link */
 	unsigned	 line;
 };
@@ -159,6 +174,7 @@ struct cfg {
 	struct cfg_ctl	 ctl;
 	struct cfg_tftp	 tftp;
 	struct cfg_pxe	 pxe;
+	struct cfg_http	 http;
 	struct cfg_dhcp	 dhcp;
 	struct cfg_iface *ifaces;
 	size_t		 nifaces;

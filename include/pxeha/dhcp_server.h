@@ -22,14 +22,16 @@ enum dhcp_dest {
 	DHCP_DEST_RELAY,	/* giaddr, server port 67 */
 	DHCP_DEST_CIADDR,	/* unicast to ciaddr, port 68 */
 	DHCP_DEST_BROADCAST,	/* 255.255.255.255:68 on the arrival link */
-	DHCP_DEST_YIADDR	/* unicast to yiaddr at chaddr (needs ARP) */
+	DHCP_DEST_YIADDR,	/* unicast to yiaddr at chaddr (needs ARP) */
+	DHCP_DEST_SOURCE	/* back to the request's source address and port */
 };
 
 /* Why a request got no reply; index into dhcp_drop_name(). */
 enum dhcp_drop {
 	DHCP_DROP_NONE = 0, DHCP_DROP_NOT_REQUEST, DHCP_DROP_NO_SUBNET,
 	DHCP_DROP_BAD_CLIENT, DHCP_DROP_NOT_FOR_US, DHCP_DROP_NO_ADDRESS,
-	DHCP_DROP_UNKNOWN_LEASE, DHCP_DROP_BAD_TYPE, DHCP_DROP_COUNT
+	DHCP_DROP_UNKNOWN_LEASE, DHCP_DROP_BAD_TYPE, DHCP_DROP_NO_BOOT,
+	DHCP_DROP_COUNT
 };
 
 /* One request as the I/O layer saw it. */
@@ -38,6 +40,14 @@ struct dhcp_ctx {
 	int64_t			 now;		/* wall seconds */
 	int			 iface;		/* cfg ifaces[] index, -1: none */
 	uint32_t		 local_addr;	/* our address on that link */
+	/*
+	 * Set for a request to the PXE boot server port (4011): answered with
+	 * the boot file only, back to where it came from (src_addr:src_port,
+	 * host order), whatever [pxe] mode is.
+	 */
+	int			 bootsrv;
+	uint32_t		 src_addr;
+	uint16_t		 src_port;
 };
 
 #define DHCP_SRV_MAX_CHANGES	2

@@ -46,6 +46,9 @@ struct net_pktinfo {
 
 #define NET_UDP_BROADCAST	0x01	/* SO_BROADCAST */
 #define NET_UDP_REUSEADDR	0x02	/* SO_REUSEADDR (several listeners on one port) */
+/* SO_REUSEPORT as well (where the platform has it): what another DHCP
+ * server on the host may have set on its own port 67 socket. */
+#define NET_UDP_REUSEPORT	0x08
 /* A large receive buffer for bursts (a room of machines powering on), and
  * the kernel's count of datagrams dropped when it still overflows. */
 #define NET_UDP_BIGBUF		0x04

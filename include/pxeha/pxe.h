@@ -159,4 +159,100 @@ struct cfg_boot;
 const struct cfg_boot *pxe_boot_choose(const struct cfg *cfg,
 	    const struct pxe_client *c, const char *subnet);
 
+/*
+ * Expand tmpl into dst (cap bytes, NUL included): every "{server}"
+ * becomes addr (host order) in dotted quad.  Returns the length, or -1
+ * when it does not fit (dst is then "").
+ */
+int		 pxe_expand(char *dst, size_t cap, const char *tmpl,
+		    uint32_t addr);
+
+/* Answers ------------------------------------------------------------------ */
+
+/* Where a PXE answer goes. */
+enum pxe_phase {
+	PXE_PHASE_DHCP,		/* our own OFFER/ACK ([pxe] mode = dhcp) */
+	PXE_PHASE_PROXY,	/* a proxy OFFER on port 67 (mode = proxy) */
+	PXE_PHASE_BOOTSRV	/* the ACK to a boot-server request on 4011 */
+};
+
+/*
+ * PXE 2.1 boot server types (option 43 sub-options 8, 9 and 71): 0 is
+ * "boot from the local disk"; 0x8000-0xfffe are for vendors.  pxeha
+ * offers one network boot item of its own.
+ */
+#define PXE_ITEM_LOCAL		0x0000
+#define PXE_ITEM_PXEHA		0x8001
+
+/* Option 43 sub-options (PXE 2.1 specification, vendor options). */
+#define PXE_SUB_DISCOVERY	6	/* discovery control bits */
+#define PXE_SUB_SERVERS		8	/* boot servers: type, n, addresses */
+#define PXE_SUB_MENU		9	/* menu: type, len, description... */
+#define PXE_SUB_PROMPT		10	/* menu prompt: timeout, text */
+#define PXE_SUB_ITEM		71	/* boot item: type, layer */
+
+/* A boot menu in option 43. */
+struct pxe_menu {
+	uint32_t	 server;	/* boot server for our item, host order */
+	const char	*label;		/* our item's description */
+	int		 local_first;	/* offer "boot from local disk" first */
+	unsigned	 timeout;	/* prompt seconds; 0: pick item 1 now */
+	const char	*prompt;	/* prompt text */
+};
+
+/*
+ * Option 43 with a boot menu, as PXE ROMs and iPXE read it: discovery
+ * control 3 (no broadcast or multicast discovery: ask the listed server
+ * on port 4011), the boot server list (our item at m->server), the menu
+ * (local boot first when m->local_first) and the prompt.  Descriptions
+ * and prompt are cut to what fits; the whole is at most 255 bytes and
+ * ends with 255.  Returns the length written to out (cap >= 255), or -1
+ * when cap is too small.  Pure.
+ */
+int		 pxe_opt43_menu(const struct pxe_menu *m, uint8_t *out,
+		    size_t cap);
+
+/*
+ * What one request needs to be answered with boot information.
+ *   pc	     the classified client; sn its subnet (NULL: not known);
+ *   known   it has a [host] reservation;
+ *   server  our address on its link (host order): the default next
+ *	     server, the boot server of menus and {server} in names.
+ */
+struct pxe_req {
+	const struct cfg	*cfg;
+	const struct cfg_subnet	*sn;
+	const struct pxe_client	*pc;
+	int			 known;
+	enum pxe_phase		 phase;
+	uint32_t		 server;
+};
+
+struct dhcp_reply;
+
+/*
+ * Put the boot answer for q into rep (siaddr, file, options 43, 60, 66,
+ * 67, 97, 252; those the firmware needs are sent whatever option 55
+ * asks).  Returns the rule used, or NULL when the client gets no boot
+ * information: not a PXE/HTTP client, the subnet answers only known
+ * clients and this one is not, no rule matches, the name does not fit,
+ * or (on 4011) it asked for a boot item that is not ours.
+ *
+ * Policy, per phase, for the rule's name (its script for iPXE clients
+ * when it has one; "{server}" expanded to the next server):
+ *   DHCP     file and next server; BIOS PXE firmware (not iPXE) gets 43
+ *	      discovery control 8 (boot the file named here) or, when the
+ *	      subnet has pxe_answer = prompt, a menu: "boot from local disk"
+ *	      first, ours second, with [pxe] prompt and prompt_timeout (the
+ *	      firmware boots the disk unless a key is pressed; it asks 4011
+ *	      for our item).
+ *   PROXY    BIOS PXE clients (firmware or iPXE ROM) get a menu holding
+ *	      our item (picked at once, or the prompt as above) plus the
+ *	      file; other PXE clients no 43 and no file, so they ask 4011
+ *	      (what UEFI firmware needs); HTTP clients the URL.
+ *   BOOTSRV  file and next server; the boot item of the request echoed.
+ */
+const struct cfg_boot *pxe_answer(const struct pxe_req *q,
+		    struct dhcp_reply *rep);
+
 #endif

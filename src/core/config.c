@@ -29,7 +29,7 @@ static const char *const log_targets[] = { "stderr", "syslog", NULL };
 static const char *const pxe_modes[] = { "off", "dhcp", "proxy", NULL };
 static const char *const peer_roles[] = { "primary", "standby", NULL };
 static const char *const boot_clients[] = { "any", "firmware", "ipxe", NULL };
-static const char *const pxe_answers[] = { "all", "known", NULL };
+static const char *const pxe_answers[] = { "all", "known", "prompt", NULL };
 static const char *const arch_names[] = {
 	"bios", "efi-ia32", "efi-x64", "efi-arm32", "efi-arm64", "http-x64",
 	"http-arm64", NULL
@@ -65,6 +65,14 @@ static const struct keydef tftp_keys[] = {
 };
 static const struct keydef pxe_keys[] = {
 	{ "mode", KT_ENUM, F(cfg_pxe, mode), 0, 0, 0, pxe_modes },
+	{ "prompt", KT_TEXT, F(cfg_pxe, prompt), 0, 0, 0, NULL },
+	{ "prompt_timeout", KT_DURATION, F(cfg_pxe, prompt_timeout), 0, 1, 254, NULL },
+};
+static const struct keydef http_keys[] = {
+	{ "enable", KT_BOOL, F(cfg_http, enable), 0, 0, 0, NULL },
+	{ "listen", KT_HOSTPORT, F(cfg_http, host), F(cfg_http, port), 0, 0, NULL },
+	{ "root", KT_PATH, F(cfg_http, root), 0, 0, 0, NULL },
+	{ "max_connections", KT_UINT, F(cfg_http, max_connections), 4, 1, 100000, NULL },
 };
 static const struct keydef iface_keys[] = {
 	{ "dhcp", KT_BOOL, F(cfg_iface, dhcp), 0, 0, 0, NULL },
@@ -90,6 +98,8 @@ static const struct keydef boot_keys[] = {
 	{ "client", KT_ENUM, F(cfg_boot, client), 0, 0, 0, boot_clients },
 	{ "subnet", KT_NAME, F(cfg_boot, subnet), 0, 0, 0, NULL },
 	{ "file", KT_TEXT, F(cfg_boot, file), 0, 0, 0, NULL },
+	{ "script", KT_TEXT, F(cfg_boot, script), 0, 0, 0, NULL },
+	{ "bcd", KT_TEXT, F(cfg_boot, bcd), 0, 0, 0, NULL },
 	{ "next_server", KT_IPV4, F(cfg_boot, next_server), 0, 0, 0, NULL },
 };
 static const struct keydef peer_keys[] = {
@@ -114,6 +124,7 @@ const struct secdef cfg_secdefs[SEC_BAD] = {
 	[SEC_CTL] = { "ctl", 0, 1, KEYS(ctl_keys) },
 	[SEC_TFTP] = { "tftp", 0, 1, KEYS(tftp_keys) },
 	[SEC_PXE] = { "pxe", 0, 1, KEYS(pxe_keys) },
+	[SEC_HTTP] = { "http", 0, 1, KEYS(http_keys) },
 	[SEC_IFACE] = { "interface", 1, 64, KEYS(iface_keys) },
 	[SEC_SUBNET] = { "subnet", 1, 256, KEYS(subnet_keys) },
 	[SEC_BOOT] = { "boot", 1, 128, KEYS(boot_keys) },
@@ -223,6 +234,8 @@ sec_object(struct parser *p, const struct secinst *s)
 		return (&c->tftp);
 	case SEC_PXE:
 		return (&c->pxe);
+	case SEC_HTTP:
+		return (&c->http);
 	case SEC_IFACE:
 		return (&c->ifaces[s->idx]);
 	case SEC_SUBNET:
@@ -332,7 +345,7 @@ section_line(struct parser *p, char *t)
 	    arg);
 	if (kind == SEC_BAD) {
 		cfg_add_err(p, p->line, &bad, NULL, "unknown section (known: node, "
-		    "ctl, dhcp, interface, subnet, host, tftp, pxe, boot, "
+		    "ctl, dhcp, interface, subnet, host, tftp, pxe, http, boot, "
 		    "peer)");
 		goto skip;
 	}
@@ -649,6 +662,12 @@ defaults(struct cfg *c)
 	c->tftp.msftwindow = 1;
 	c->tftp.upload_max = 1ull << 30;
 	c->pxe.mode = CFG_PXE_OFF;
+	snprintf(c->pxe.prompt, sizeof(c->pxe.prompt),
+	    "Press F8 to boot from the network");
+	c->pxe.prompt_timeout = 10;
+	snprintf(c->http.host, sizeof(c->http.host), "0.0.0.0");
+	c->http.port = 80;
+	c->http.max_connections = 1000;
 	c->dhcp.authoritative = 1;
 	c->dhcp.offer_hold = 30;
 	c->dhcp.decline_probation = 3600;

@@ -112,6 +112,25 @@ check_subnet_times(struct parser *p, const struct secinst *s,
 		    "must be shorter than rebind_time (%us)", sn->rebind_time);
 }
 
+/*
+ * A boot file name or URL goes into the 128-byte BOOTP file field, NUL
+ * included, after each "{server}" (8 bytes) becomes an address of up to
+ * 15.
+ */
+static void
+check_boot_name(struct parser *p, const struct secinst *s, const char *key,
+    const char *v)
+{
+	const char *q;
+	size_t len = strlen(v);
+
+	for (q = v; (q = strstr(q, "{server}")) != NULL; q += 8)
+		len += 7;
+	if (len > 127)
+		cfg_add_err(p, key_line(s, key), s, key, "longer than the 127 "
+		    "bytes the BOOTP file field holds (a {server} counts 15)");
+}
+
 static void
 check_boot(struct parser *p, const struct secinst *s)
 {
@@ -119,9 +138,11 @@ check_boot(struct parser *p, const struct secinst *s)
 	const struct cfg_boot *b = &c->boots[s->idx];
 	size_t i;
 
-	if (strlen(b->file) > 127)
-		cfg_add_err(p, key_line(s, "file"), s, "file",
-		    "longer than the 127 bytes the BOOTP file field holds");
+	check_boot_name(p, s, "file", b->file);
+	check_boot_name(p, s, "script", b->script);
+	if (strlen(b->bcd) > 255)
+		cfg_add_err(p, key_line(s, "bcd"), s, "bcd",
+		    "longer than the 255 bytes option 252 holds");
 	if (!key_ok(s, "subnet"))
 		return;
 	for (i = 0; i < c->nsubnets; i++)
@@ -316,6 +337,17 @@ cfg_check(struct parser *p)
 		case SEC_TFTP:
 			if (c->tftp.enable)
 				require(p, s, "root");
+			break;
+		case SEC_PXE:
+			if (strlen(c->pxe.prompt) > 64)
+				cfg_add_err(p, key_line(s, "prompt"), s,
+				    "prompt", "longer than 64 bytes");
+			break;
+		case SEC_HTTP:
+			if (c->http.enable && !key_ok(s, "root") &&
+			    c->tftp.root[0] == '\0')
+				cfg_add_err(p, s->line, s, NULL, "enable = yes "
+				    "needs root (or a [tftp] root to share)");
 			break;
 		case SEC_BOOT:
 			require(p, s, "arch");

@@ -14,7 +14,7 @@
 #define ERR_MAX		200	/* stop collecting after this many errors */
 
 enum sec_kind {
-	SEC_NONE, SEC_NODE, SEC_CTL, SEC_TFTP, SEC_PXE, SEC_IFACE, SEC_SUBNET,
+	SEC_NONE, SEC_NODE, SEC_CTL, SEC_TFTP, SEC_PXE, SEC_HTTP, SEC_IFACE, SEC_SUBNET,
 	SEC_BOOT, SEC_PEER, SEC_DHCP, SEC_HOST, SEC_BAD
 };
 

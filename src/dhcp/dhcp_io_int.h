@@ -32,6 +32,7 @@ struct dsock {
 	char		 name[NET_IFNAME_MAX];
 	uint32_t	 addr;		/* our address there (server id) */
 	int		 listening;
+	int		 bootsrv;	/* the PXE boot server port (4011) */
 	uint32_t	 kernel_drops;	/* kernel's count, as last reported */
 };
 
@@ -59,6 +60,7 @@ struct dhcp_io {
 	struct event		*compact_ev;
 	uint8_t			 key[16];	/* lease table hash key */
 	uint16_t		 port;
+	uint16_t		 bootsrv_port;	/* PXE boot server, 4011 */
 	struct dsock		*socks;
 	size_t			 nsocks;
 

@@ -215,7 +215,7 @@ journal_changes(struct dhcp_io *io, const struct dhcp_result *res)
 
 static void
 handle(struct dhcp_io *io, struct dsock *ds, const uint8_t *buf, size_t len,
-    const struct net_pktinfo *pi)
+    const struct sockaddr_in *from, const struct net_pktinfo *pi)
 {
 	static struct log_rl rl_bad, rl_drop;
 	struct dhcp_ctx ctx;
@@ -235,6 +235,9 @@ handle(struct dhcp_io *io, struct dsock *ds, const uint8_t *buf, size_t len,
 	ctx.now = clock_wall();
 	ctx.iface = ds->iface;
 	ctx.local_addr = ds->addr != 0 ? ds->addr : ntohl(pi->src.s_addr);
+	ctx.bootsrv = ds->bootsrv;
+	ctx.src_addr = ntohl(from->sin_addr.s_addr);
+	ctx.src_port = ntohs(from->sin_port);
 	dhcp_srv_handle(io->srv, &ctx, &res, io->out, sizeof(io->out));
 	if (journal_changes(io, &res) == -1 && res.durable_seq != 0) {
 		io->drops[DROP_QUEUE_FULL]++;
@@ -309,7 +312,7 @@ sock_cb(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 		ds->kernel_drops = pi.kernel_drops;
-		handle(io, ds, io->in, (size_t)n, &pi);
+		handle(io, ds, io->in, (size_t)n, &from, &pi);
 	}
 }
 
@@ -331,17 +334,70 @@ close_socks(struct dhcp_io *io)
 	io->nsocks = 0;
 }
 
+/*
+ * One listening socket: port on interface i.  kind 0 is DHCP on the
+ * server port, 1 the PXE boot server port.  In [pxe] mode = proxy the
+ * server port socket is bound to 255.255.255.255: it hears the clients'
+ * broadcasts (all a proxy answers) while unicast to port 67 (renewals,
+ * relays) still reaches the DHCP server this host may also run.
+ */
+static void
+open_one(struct dhcp_io *io, const struct cfg *c, size_t i,
+    const struct net_iface *nif, int bootsrv)
+{
+	struct dsock *ds = &io->socks[io->nsocks];
+	struct in_addr a = { .s_addr = htonl(INADDR_ANY) };
+	uint16_t port = bootsrv ? io->bootsrv_port : io->port;
+	char ip[CFGV_IPSTR];
+	int flags = NET_UDP_BROADCAST | NET_UDP_REUSEADDR | NET_UDP_BIGBUF;
+
+	ds->io = io;
+	ds->fd = -1;
+	ds->iface = (int)i;
+	ds->bootsrv = bootsrv;
+	/* [interface] names were checked to be at most 15 bytes. */
+	memcpy(ds->name, c->ifaces[i].name, sizeof(ds->name) - 1);
+	ds->addr = c->ifaces[i].address;
+	if (ds->addr == 0 && nif != NULL && nif->naddr > 0)
+		ds->addr = ntohl(nif->addr[0].s_addr);
+	io->nsocks++;
+	if (nif == NULL) {
+		if (!bootsrv)
+			log_warnx("dhcp: interface %s does not exist; not "
+			    "serving on it", ds->name);
+		return;
+	}
+	if (!bootsrv && c->pxe.mode == CFG_PXE_PROXY) {
+		a.s_addr = htonl(INADDR_BROADCAST);
+		flags |= NET_UDP_REUSEPORT;
+	}
+	if ((ds->fd = net_udp_open(a, port, ds->name, flags)) == -1) {
+		log_warn("dhcp: cannot listen on %s port %u", ds->name, port);
+		return;
+	}
+	ds->ev = event_new(io->px->base, ds->fd, EV_READ | EV_PERSIST,
+	    sock_cb, ds);
+	if (ds->ev == NULL || event_add(ds->ev, NULL) == -1) {
+		log_warnx("dhcp: cannot watch %s", ds->name);
+		return;
+	}
+	ds->listening = 1;
+	if (bootsrv)
+		log_info("pxe: boot server on %s port %u", ds->name, port);
+	else
+		log_info("dhcp: listening on %s (server id %s)%s", ds->name,
+		    cfgv_fmt_ip(ip, ds->addr), c->pxe.mode == CFG_PXE_PROXY ?
+		    " as ProxyDHCP (broadcasts only)" : "");
+}
+
 static int
 open_socks(struct dhcp_io *io, const struct cfg *c)
 {
 	struct net_iface *ifs = NULL;
 	const struct net_iface *nif;
-	struct dsock *ds;
-	struct in_addr any = { .s_addr = htonl(INADDR_ANY) };
-	char ip[CFGV_IPSTR];
 	size_t i, nifs = 0;
 
-	if ((io->socks = calloc(c->nifaces ? c->nifaces : 1,
+	if ((io->socks = calloc(c->nifaces ? 2 * c->nifaces : 1,
 	    sizeof(*io->socks))) == NULL)
 		return (-1);
 	if (net_iface_list(&ifs, &nifs) == -1)
@@ -349,38 +405,10 @@ open_socks(struct dhcp_io *io, const struct cfg *c)
 	for (i = 0; i < c->nifaces; i++) {
 		if (!c->ifaces[i].dhcp)
 			continue;
-		ds = &io->socks[io->nsocks];
-		ds->io = io;
-		ds->fd = -1;
-		ds->iface = (int)i;
-		/* [interface] names were checked to be at most 15 bytes. */
-		memcpy(ds->name, c->ifaces[i].name, sizeof(ds->name) - 1);
-		nif = net_iface_find(ifs, nifs, ds->name);
-		ds->addr = c->ifaces[i].address;
-		if (ds->addr == 0 && nif != NULL && nif->naddr > 0)
-			ds->addr = ntohl(nif->addr[0].s_addr);
-		io->nsocks++;
-		if (nif == NULL) {
-			log_warnx("dhcp: interface %s does not exist; not "
-			    "serving on it", ds->name);
-			continue;
-		}
-		if ((ds->fd = net_udp_open(any, io->port, ds->name,
-		    NET_UDP_BROADCAST | NET_UDP_REUSEADDR |
-		    NET_UDP_BIGBUF)) == -1) {
-			log_warn("dhcp: cannot listen on %s port %u", ds->name,
-			    io->port);
-			continue;
-		}
-		ds->ev = event_new(io->px->base, ds->fd, EV_READ | EV_PERSIST,
-		    sock_cb, ds);
-		if (ds->ev == NULL || event_add(ds->ev, NULL) == -1) {
-			log_warnx("dhcp: cannot watch %s", ds->name);
-			continue;
-		}
-		ds->listening = 1;
-		log_info("dhcp: listening on %s (server id %s)", ds->name,
-		    cfgv_fmt_ip(ip, ds->addr));
+		nif = net_iface_find(ifs, nifs, c->ifaces[i].name);
+		open_one(io, c, i, nif, 0);
+		if (c->pxe.mode != CFG_PXE_OFF)
+			open_one(io, c, i, nif, 1);
 	}
 	free(ifs);
 	return (0);
@@ -506,6 +534,8 @@ dhcp_io_new(struct pxeha *px, const struct cfg *c)
 	/* Tests may move the server port; production never sets this. */
 	io->port = (port = getenv("PXEHA_DHCP_PORT")) != NULL ?
 	    (uint16_t)atoi(port) : 67;
+	io->bootsrv_port = (port = getenv("PXEHA_PXE_PORT")) != NULL ?
+	    (uint16_t)atoi(port) : 4011;
 	pthread_mutex_init(&io->mu, NULL);
 	pthread_cond_init(&io->cv, NULL);
 	if (RAND_bytes(io->key, sizeof(io->key)) != 1)

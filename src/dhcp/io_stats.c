@@ -86,7 +86,8 @@ dhcp_io_metrics(const struct dhcp_io *io, struct evbuffer *b)
 	    "was full (as of the last packet read from it).");
 	for (i = 0; i < io->nsocks; i++)
 		evbuffer_add_printf(b, "pxeha_dhcp_kernel_drops_total"
-		    "{interface=\"%s\"} %u\n", io->socks[i].name,
+		    "{interface=\"%s\",port=\"%s\"} %u\n", io->socks[i].name,
+		    io->socks[i].bootsrv ? "pxe" : "dhcp",
 		    io->socks[i].kernel_drops);
 	metrics_u64(b, "pxeha_dhcp_acks_waiting", "gauge",
 	    "ACKs held until their lease is on stable storage.", io->nheld);
@@ -142,8 +143,9 @@ dhcp_io_status_json(const struct dhcp_io *io, struct evbuffer *b)
 	for (i = 0; i < io->nsocks; i++) {
 		evbuffer_add_printf(b, "%s{\"name\":", i ? "," : "");
 		json_str(b, io->socks[i].name);
-		evbuffer_add_printf(b, ",\"state\":\"%s\",\"address\":"
-		    "\"%s\"}", io->socks[i].listening ? "listening" : "down",
+		evbuffer_add_printf(b, ",\"port\":\"%s\",\"state\":\"%s\","
+		    "\"address\":\"%s\"}", io->socks[i].bootsrv ? "pxe" : "dhcp",
+		    io->socks[i].listening ? "listening" : "down",
 		    cfgv_fmt_ip(ip, io->socks[i].addr));
 	}
 	evbuffer_add_printf(b, "],\"subnets\":[");
@@ -177,7 +179,8 @@ dhcp_io_status_text(const struct dhcp_io *io, struct evbuffer *b)
 	size_t i;
 
 	for (i = 0; i < io->nsocks; i++)
-		evbuffer_add_printf(b, "  dhcp       %s on %s\n",
+		evbuffer_add_printf(b, "  %-10s %s on %s\n",
+		    io->socks[i].bootsrv ? "pxe 4011" : "dhcp",
 		    io->socks[i].listening ? "listening" : "NOT listening",
 		    io->socks[i].name);
 	for (i = 0; i < io->cfg->nsubnets; i++) {

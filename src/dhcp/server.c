@@ -58,7 +58,7 @@ struct req {
 
 static const char *const drop_names[DHCP_DROP_COUNT] = {
 	"none", "not_a_request", "no_subnet", "bad_client", "not_for_us",
-	"no_free_address", "unknown_lease", "bad_type"
+	"no_free_address", "unknown_lease", "bad_type", "no_boot_answer"
 };
 
 const char *
@@ -517,6 +517,14 @@ send_reply(struct req *r, struct dhcp_reply *rep)
 	r->res->src_addr = r->server_id;
 	if (rep->type == DHCPNAK && r->m->giaddr != 0)
 		r->out[10] |= 0x80;	/* RFC 2131 4.3.2: NAK via relay: broadcast */
+	if (r->ctx->bootsrv) {
+		r->res->dest = r->ctx->src_addr != 0 ? DHCP_DEST_SOURCE :
+		    DHCP_DEST_BROADCAST;
+		r->res->dst_addr = r->ctx->src_addr != 0 ? r->ctx->src_addr :
+		    0xffffffffu;
+		r->res->dst_port = r->ctx->src_port;
+		return;
+	}
 	destination(r, rep->type, rep->yiaddr);
 }
 
@@ -543,55 +551,23 @@ boot_fields(const struct req *r, struct dhcp_reply *rep, uint32_t next_server,
 	memcpy(rep->file, file, n < sizeof(rep->file) ? n : sizeof(rep->file) - 1);
 }
 
-/*
- * [pxe] mode = dhcp: a PXE or HTTP-boot client (option 60) that a [boot]
- * rule matches gets the rule's file and next server, option 60 back
- * (EDK2 ignores a boot offer without it), and, for BIOS PXE firmware,
- * option 43 with discovery control "boot from the file named here"
- * (PXE 2.1 sub-option 6, bit 3) so the ROM skips boot-server discovery.
- * Returns 1 when it filled the boot fields.
- */
+/* The PXE answer for this request (pxe.h); 1 when it filled the boot
+ * fields. */
 static int
-pxe_fields(const struct req *r, struct dhcp_reply *rep)
+pxe_fields(const struct req *r, enum pxe_phase phase, struct dhcp_reply *rep)
 {
-	static const uint8_t bios43[] = { 6, 1, 0x08, 255 };
-	const struct cfg_boot *b;
 	struct pxe_client pc;
+	struct pxe_req q;
 
-	if (r->srv->cfg->pxe.mode != CFG_PXE_DHCP ||
-	    (r->sn->pxe_answer == CFG_PXE_ANSWER_KNOWN && r->cl.host == NULL))
-		return (0);
 	pxe_classify(r->m, &pc);
-	if ((b = pxe_boot_choose(r->srv->cfg, &pc, r->sn->name)) == NULL)
-		return (0);
-	boot_fields(r, rep, b->next_server, b->file);
-	/* Option 67 as well as the file field (some firmware reads one). */
-	(void)dhcp_optset_add(&rep->opts, DHO_BOOTFILE, rep->file,
-	    strlen(rep->file));
-	dhcp_optset_always(&rep->opts, DHO_BOOTFILE);
-	if (pc.cls == PXE_CLASS_HTTP)
-		(void)dhcp_optset_add(&rep->opts, DHO_VENDOR_CLASS,
-		    "HTTPClient", 10);
-	else
-		(void)dhcp_optset_add(&rep->opts, DHO_VENDOR_CLASS,
-		    "PXEClient", 9);
-	dhcp_optset_always(&rep->opts, DHO_VENDOR_CLASS);
-	/* The client's machine GUID back, as PXE servers do (97 as sent). */
-	if (pc.has_guid) {
-		uint8_t g[1 + PXE_GUID_LEN] = { 0 };
-
-		memcpy(g + 1, pc.guid, PXE_GUID_LEN);
-		(void)dhcp_optset_add(&rep->opts, DHO_CLIENT_UUID, g,
-		    sizeof(g));
-		dhcp_optset_always(&rep->opts, DHO_CLIENT_UUID);
-	}
-	if (pc.cls == PXE_CLASS_PXE && pc.arch == PXE_ARCH_BIOS &&
-	    (pc.ipxe & (PXE_IPXE_UCLASS | PXE_IPXE_ENCAP)) == 0) {
-		(void)dhcp_optset_add(&rep->opts, DHO_VENDOR_OPTS, bios43,
-		    sizeof(bios43));
-		dhcp_optset_always(&rep->opts, DHO_VENDOR_OPTS);
-	}
-	return (1);
+	memset(&q, 0, sizeof(q));
+	q.cfg = r->srv->cfg;
+	q.sn = r->sn;
+	q.pc = &pc;
+	q.known = r->cl.host != NULL;
+	q.phase = phase;
+	q.server = r->server_id;
+	return (pxe_answer(&q, rep) != NULL);
 }
 
 static void
@@ -610,7 +586,9 @@ offer_or_ack(struct req *r, enum dhcp_type type, const struct lease *l)
 	lease_times(r, &rep.opts, secs);
 	reply_options(r, &rep.opts);
 	/* BOOTP boot fields (RFC 2131 2): where and what to fetch. */
-	if (!pxe_fields(r, &rep) && r->sn->boot_file[0] != '\0')
+	if ((r->srv->cfg->pxe.mode != CFG_PXE_DHCP ||
+	    !pxe_fields(r, PXE_PHASE_DHCP, &rep)) &&
+	    r->sn->boot_file[0] != '\0')
 		boot_fields(r, &rep, r->sn->next_server, r->sn->boot_file);
 	send_reply(r, &rep);
 }
@@ -818,6 +796,53 @@ on_inform(struct req *r)
 	send_reply(r, &rep);
 }
 
+/*
+ * [pxe] mode = proxy: another server hands out addresses; a PXE or HTTP
+ * boot client's DISCOVER gets a proxy offer (no address, boot
+ * information only); everything else is left to that server.
+ */
+static void
+on_proxy(struct req *r)
+{
+	struct dhcp_reply rep;
+
+	if (r->m->type != DHCPDISCOVER) {
+		r->res->drop = DHCP_DROP_NOT_FOR_US;
+		return;
+	}
+	memset(&rep, 0, sizeof(rep));
+	rep.type = DHCPOFFER;
+	dhcp_optset_init(&rep.opts);
+	if (!pxe_fields(r, PXE_PHASE_PROXY, &rep)) {
+		r->res->drop = DHCP_DROP_NO_BOOT;
+		return;
+	}
+	send_reply(r, &rep);
+}
+
+/* A boot-server request on port 4011 (PXE 2.1): the file for the item
+ * asked for, in an ACK that leaves the client's address as it is. */
+static void
+on_bootsrv(struct req *r)
+{
+	struct dhcp_reply rep;
+
+	if (r->m->type != DHCPREQUEST && r->m->type != DHCPINFORM) {
+		r->res->drop = DHCP_DROP_BAD_TYPE;
+		return;
+	}
+	memset(&rep, 0, sizeof(rep));
+	rep.type = DHCPACK;
+	rep.ciaddr = r->m->ciaddr;
+	dhcp_optset_init(&rep.opts);
+	if (r->srv->cfg->pxe.mode == CFG_PXE_OFF ||
+	    !pxe_fields(r, PXE_PHASE_BOOTSRV, &rep)) {
+		r->res->drop = DHCP_DROP_NO_BOOT;
+		return;
+	}
+	send_reply(r, &rep);
+}
+
 int
 dhcp_srv_handle(struct dhcp_srv *s, const struct dhcp_ctx *ctx,
     struct dhcp_result *res, uint8_t *out, size_t outlen)
@@ -850,6 +875,14 @@ dhcp_srv_handle(struct dhcp_srv *s, const struct dhcp_ctx *ctx,
 	}
 	res->subnet = r.subnet;
 	r.sn = &s->cfg->subnets[r.subnet];
+	if (ctx->bootsrv) {
+		on_bootsrv(&r);
+		return (0);
+	}
+	if (s->cfg->pxe.mode == CFG_PXE_PROXY) {
+		on_proxy(&r);
+		return (0);
+	}
 	switch (m->type) {
 	case DHCPDISCOVER:
 		on_discover(&r);

@@ -48,7 +48,7 @@ net_udp_open(struct in_addr addr, uint16_t port, const char *ifname,
 	int			 fd, saved, on = 1;
 
 	if ((flags & ~(NET_UDP_BROADCAST | NET_UDP_REUSEADDR |
-	    NET_UDP_BIGBUF)) != 0) {
+	    NET_UDP_REUSEPORT | NET_UDP_BIGBUF)) != 0) {
 		errno = EINVAL;
 		return (-1);
 	}
@@ -79,6 +79,10 @@ net_udp_open(struct in_addr addr, uint16_t port, const char *ifname,
 		goto fail;
 	if ((flags & NET_UDP_REUSEADDR) &&
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		goto fail;
+	if ((flags & NET_UDP_REUSEPORT) &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) == -1 &&
+	    errno != ENOPROTOOPT)
 		goto fail;
 	if (ifname != NULL && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE,
 	    ifname, (socklen_t)iflen) == -1)

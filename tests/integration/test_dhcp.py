@@ -180,7 +180,7 @@ def test_pool_exhaustion_is_counted(lab):
     assert len(got) == 20
     code, body = lab.daemon.http("/metrics")
     assert 'pxeha_dhcp_dropped_total{reason="no_free_address"} 1' in body
-    assert 'pxeha_dhcp_kernel_drops_total{interface="%s"} 0' % lab.srv_if \
+    assert 'pxeha_dhcp_kernel_drops_total{interface="%s",port="dhcp"} 0' % lab.srv_if \
         in body
 
 

@@ -160,7 +160,17 @@ static const struct {
 } broken[] = {
 	{ "[nod]\nname = a\n",
 	  "t.ini:1: [nod]: unknown section (known: node, ctl, dhcp, "
-	  "interface, subnet, host, tftp, pxe, boot, peer)" },
+	  "interface, subnet, host, tftp, pxe, http, boot, peer)" },
+	{ "[http]\nenable = yes\n",
+	  "t.ini:1: [http]: enable = yes needs root (or a [tftp] root to "
+	  "share)" },
+	{ "[pxe]\nprompt_timeout = 255\n",
+	  "t.ini:2: [pxe] prompt_timeout: \"255\": duration out of range" },
+	{ "[boot b]\narch = bios\nfile = x\nscript = "
+	  "http://{server}/{server}/{server}/{server}/{server}/{server}/"
+	  "{server}/{server}/{server}/{server}/{server}/x.ipxe\n",
+	  "t.ini:4: [boot b] script: longer than the 127 bytes the BOOTP "
+	  "file field holds (a {server} counts 15)" },
 	{ "[host h]\naddress = 198.18.10.5\n",
 	  "t.ini:1: [host h] mac: a host needs mac or client_id" },
 	{ "[subnet a]\nnetwork = 198.18.10.0/24\n[host h]\nmac = 52:54:00:00:00:01\n"

@@ -8,9 +8,14 @@ STEPS_JSON is a list of steps; each step is
    "requested": "a.b.c.d", "server_id": "a.b.c.d", "client_id": "hex",
    "hostname": "x", "to": "a.b.c.d" (default broadcast),
    "wait": seconds to wait for a reply (0: send only; default 2),
-   "extra": [[code, "hex"], ...]}
+   "extra": [[code, "hex"], ...],
+   "port": server port (default 67), "sport": our port (default 68),
+   "all": true to collect every reply with the xid until wait ends,
+   "raw": "hex" to send these bytes as they are (a captured request; its
+          xid is the one waited for)}
 It prints one JSON list: per step null (no reply) or
-  {"type": "OFFER", "yiaddr": .., "siaddr": .., "options": {code: hex}}.
+  {"type": "OFFER", "yiaddr": .., "siaddr": .., "options": {code: hex},
+   "src": "a.b.c.d:port"}, or with "all" a list of those.
 Every wait is bounded.
 """
 import json
@@ -74,30 +79,47 @@ def parse(data):
     return out
 
 
-def main():
-    iface, steps = sys.argv[1], json.loads(sys.argv[2])
+def sock(iface, port):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, iface.encode())
-    s.bind(("0.0.0.0", 68))
+    s.bind(("0.0.0.0", port))
+    return s
+
+
+def main():
+    iface, steps = sys.argv[1], json.loads(sys.argv[2])
+    socks = {68: sock(iface, 68)}
     results = []
     for step in steps:
-        s.sendto(build(step), (step.get("to", "255.255.255.255"), 67))
+        sport = step.get("sport", 68)
+        if sport not in socks:
+            socks[sport] = sock(iface, sport)
+        s = socks[sport]
+        if "raw" in step:
+            data = bytes.fromhex(step["raw"])
+            step["xid"] = struct.unpack("!I", data[4:8])[0]
+        else:
+            data = build(step)
+        s.sendto(data, (step.get("to", "255.255.255.255"),
+                        step.get("port", 67)))
         wait = step.get("wait", 2)
-        got = None
+        got = []
         deadline = time.monotonic() + wait
         while wait and time.monotonic() < deadline:
             s.settimeout(max(0.01, deadline - time.monotonic()))
             try:
-                data, _ = s.recvfrom(4096)
+                data, src = s.recvfrom(4096)
             except socket.timeout:
                 break
             rep = parse(data)
+            rep["src"] = "%s:%d" % src
             if rep["xid"] == step.get("xid", 0x1234):
-                got = rep
-                break
-        results.append(got)
+                got.append(rep)
+                if not step.get("all"):
+                    break
+        results.append(got if step.get("all") else (got[0] if got else None))
     print(json.dumps(results))
 
 

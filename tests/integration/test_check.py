@@ -11,7 +11,7 @@ def check(pxeha_bin, path):
                           capture_output=True, text=True, timeout=10)
 
 
-@pytest.mark.parametrize("name", ["pxeha.ini", "demo.ini"])
+@pytest.mark.parametrize("name", ["pxeha.ini", "demo.ini", "wds.ini"])
 def test_shipped_configs_pass(pxeha_bin, name):
     r = check(pxeha_bin, ROOT / "conf" / name)
     assert r.returncode == 0, r.stderr

@@ -61,6 +61,13 @@ struct dhcp_result {
 	enum dhcp_type		 type;		/* of the reply */
 	enum dhcp_drop		 drop;
 	int			 subnet;	/* cfg subnet index, -1: none */
+	/* Boot information in the reply: pxe_phase is enum pxe_phase + 1
+	 * (0: none), pxe_arch the client's enum pxe_arch, pxe_rule the cfg
+	 * boots[] index, pxe_ipxe whether the client was iPXE. */
+	int			 pxe_phase;
+	int			 pxe_arch;
+	int			 pxe_rule;
+	int			 pxe_ipxe;
 	/*
 	 * Copies of the leases this request changed (already in the table).
 	 * Those that must be durable before the reply leaves have seq <=

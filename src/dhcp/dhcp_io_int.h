@@ -9,6 +9,7 @@
 #include "pxeha/dhcp.h"
 #include "pxeha/dhcp_server.h"
 #include "pxeha/net.h"
+#include "pxeha/pxe.h"
 
 struct event;
 
@@ -81,6 +82,8 @@ struct dhcp_io {
 
 	/* Counters (event loop only). */
 	uint64_t		 recv[16], sent[16];
+	/* Boot answers by phase (dhcp, proxy, 4011) and client arch. */
+	uint64_t		 pxe_answers[3][PXE_ARCH_UNKNOWN + 1];
 	uint64_t		 drops[DROP_REASONS];
 
 	struct dhcp_msg		 msg;		/* scratch, per request */

@@ -213,6 +213,39 @@ journal_changes(struct dhcp_io *io, const struct dhcp_result *res)
 	return (r);
 }
 
+/* Count a boot answer and say what was handed out to whom. */
+static void
+pxe_note(struct dhcp_io *io, const struct dsock *ds,
+    const struct dhcp_result *res)
+{
+	static const char *const phases[] = { "dhcp", "proxy", "4011" };
+	static struct log_rl rl;
+	const struct cfg *c = io->cfg;
+	const struct dhcp_msg *m = &io->msg;
+	const char *rule = "?";
+	char file[129];
+	unsigned ph = (unsigned)res->pxe_phase - 1;
+	unsigned arch = (unsigned)res->pxe_arch;
+	size_t i;
+
+	if (ph > 2 || arch > PXE_ARCH_UNKNOWN || res->len < 236)
+		return;
+	/* The reply's BOOTP file field (offset 108), printable only. */
+	for (i = 0; i < 128 && io->out[108 + i] != 0; i++)
+		file[i] = io->out[108 + i] >= 0x20 && io->out[108 + i] < 0x7f ?
+		    (char)io->out[108 + i] : '?';
+	file[i] = '\0';
+	io->pxe_answers[ph][arch]++;
+	if (res->pxe_rule >= 0 && (size_t)res->pxe_rule < c->nboots)
+		rule = c->boots[res->pxe_rule].name;
+	/* The file field of the reply just built (NUL-terminated by it). */
+	log_rl(&rl, clock_ms(), LOG_INFO, "pxe: %02x:%02x:%02x:%02x:%02x:%02x "
+	    "(%s%s) on %s: %s answer by [boot %s]: \"%s\"",
+	    m->chaddr[0], m->chaddr[1], m->chaddr[2], m->chaddr[3],
+	    m->chaddr[4], m->chaddr[5], pxe_arch_name((enum pxe_arch)arch),
+	    res->pxe_ipxe ? ", iPXE" : "", ds->name, phases[ph], rule, file);
+}
+
 static void
 handle(struct dhcp_io *io, struct dsock *ds, const uint8_t *buf, size_t len,
     const struct sockaddr_in *from, const struct net_pktinfo *pi)
@@ -262,6 +295,8 @@ handle(struct dhcp_io *io, struct dsock *ds, const uint8_t *buf, size_t len,
 			kick_writer(io);
 		return;
 	}
+	if (res.pxe_phase > 0)
+		pxe_note(io, ds, &res);
 	memset(&h, 0, sizeof(h));
 	h.seq = res.durable_seq;
 	h.fd = ds->fd;

@@ -89,6 +89,19 @@ dhcp_io_metrics(const struct dhcp_io *io, struct evbuffer *b)
 		    "{interface=\"%s\",port=\"%s\"} %u\n", io->socks[i].name,
 		    io->socks[i].bootsrv ? "pxe" : "dhcp",
 		    io->socks[i].kernel_drops);
+	metrics_family(b, "pxeha_pxe_answers_total", "counter",
+	    "Boot answers sent, by where (our DHCP reply, a proxy offer, the "
+	    "4011 boot server) and client architecture.");
+	for (i = 0; i < 3; i++) {
+		static const char *const ph[] = { "dhcp", "proxy", "4011" };
+		unsigned a;
+
+		for (a = 0; a <= PXE_ARCH_UNKNOWN; a++)
+			evbuffer_add_printf(b, "pxeha_pxe_answers_total{phase="
+			    "\"%s\",arch=\"%s\"} %llu\n", ph[i],
+			    pxe_arch_name((enum pxe_arch)a),
+			    (unsigned long long)io->pxe_answers[i][a]);
+	}
 	metrics_u64(b, "pxeha_dhcp_acks_waiting", "gauge",
 	    "ACKs held until their lease is on stable storage.", io->nheld);
 	metrics_u64(b, "pxeha_lease_journal_durable_seq", "gauge",

@@ -556,6 +556,7 @@ boot_fields(const struct req *r, struct dhcp_reply *rep, uint32_t next_server,
 static int
 pxe_fields(const struct req *r, enum pxe_phase phase, struct dhcp_reply *rep)
 {
+	const struct cfg_boot *b;
 	struct pxe_client pc;
 	struct pxe_req q;
 
@@ -567,7 +568,13 @@ pxe_fields(const struct req *r, enum pxe_phase phase, struct dhcp_reply *rep)
 	q.known = r->cl.host != NULL;
 	q.phase = phase;
 	q.server = r->server_id;
-	return (pxe_answer(&q, rep) != NULL);
+	if ((b = pxe_answer(&q, rep)) == NULL)
+		return (0);
+	r->res->pxe_phase = (int)phase + 1;
+	r->res->pxe_arch = (int)pc.arch;
+	r->res->pxe_rule = (int)(b - r->srv->cfg->boots);
+	r->res->pxe_ipxe = (pc.ipxe & (PXE_IPXE_UCLASS | PXE_IPXE_ENCAP)) != 0;
+	return (1);
 }
 
 static void

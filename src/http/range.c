@@ -27,7 +27,7 @@ ctlbyte(unsigned char c)
 	return (c < 0x20 || c == 0x7f);
 }
 
-/* Skip "scheme://authority" of an absolute-form target; *pp at its path. */
+/* Skip "scheme://authority" of an absolute-form target; *pos at its path. */
 static int
 skip_absolute(const char *in, size_t len, size_t *pos)
 {
@@ -80,7 +80,7 @@ check_target(const char *in, size_t len, size_t start, size_t *pathend)
 int
 http_path_decode(const char *in, size_t len, char *out, size_t outlen)
 {
-	size_t	 i = 0, o = 0, end;
+	size_t	 i = 0, o = 0, end = len;
 	unsigned char c;
 
 	if (outlen > 0)
@@ -152,7 +152,7 @@ digits(const char *v, size_t len, size_t *i, uint64_t *n)
 
 /*
  * One range-spec, v[0..len) with no surrounding blanks.  Returns
- * HTTP_RANGE_OK or _UNSAT with *first/*last, or -1 when malformed or
+ * HTTP_RANGE_OK (first and last set) or _UNSAT, or -1 when malformed or
  * invalid.
  */
 static int

@@ -134,7 +134,7 @@ def by_server(replies):
 
 def test_proxy_offers_beside_dnsmasq(proxy_lab):
     cli, c_if, start = proxy_lab
-    start()
+    p = start()
     steps = [dict(raw=cap("proxy_bios_ipxe_discover", 1).hex(), all=True),
              dict(raw=cap("proxy_ovmf_discover", 1).hex(), all=True),
              dict(raw=cap("full_ipxe_efi_discover", 1).hex(), all=True),
@@ -181,6 +181,17 @@ def test_proxy_offers_beside_dnsmasq(proxy_lab):
     # Not a boot client: dnsmasq answers, pxeha does not.
     dm, px = by_server(plain)
     assert dm is not None and px is None, plain
+
+    # Counted and logged per architecture.
+    m = p.http("/metrics")[1]
+    for arch, n in (("bios", 1), ("efi-x64", 2), ("efi-arm64", 1),
+                    ("http-x64", 1)):
+        assert 'pxeha_pxe_answers_total{phase="proxy",arch="%s"} %d' % (
+            arch, n) in m, m
+    assert 'pxeha_dhcp_dropped_total{reason="no_boot_answer"} 1' in m, m
+    assert "pxe: 52:54:00:be:00:01 (bios, iPXE) on" in p.log(), p.log()
+    assert 'proxy answer by [boot bios]: "http://198.18.3.1:8080/boot.ipxe"'\
+        in p.log(), p.log()
 
 
 def test_boot_server_4011(proxy_lab):

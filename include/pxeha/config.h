@@ -78,6 +78,8 @@ struct cfg_host {
 	uint8_t		 cid[64];
 	size_t		 cidlen;
 	uint32_t	 address;		/* 0: none (options only) */
+	uint8_t		 guid[16];	/* option 97's GUID, wire order */
+	int		 has_guid;
 	char		 hostname[CFG_HOST_MAX];
 	struct cfg_opt	*opts;
 	size_t		 nopts;
@@ -146,6 +148,8 @@ struct cfg_boot {
 	unsigned	 arch_mask;	/* bit per enum cfg_arch */
 	enum cfg_boot_client client;
 	char		 subnet[CFG_NAME_MAX];	/* "": any subnet */
+	char		 host[CFG_NAME_MAX];	/* "": any client */
+	char		 vendor_class[CFG_PATH_MAX];	/* option 60 prefix */
 	char		 file[CFG_PATH_MAX];	/* may hold {server} */
 	char		 script[CFG_PATH_MAX];	/* for iPXE clients; "": file */
 	char		 bcd[CFG_PATH_MAX];	/* option 252; "": none */

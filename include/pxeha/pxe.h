@@ -152,12 +152,15 @@ struct cfg_boot;
  *     matches no rule),
  *   - its client kind matches: firmware = a PXE/HTTP client that is not
  *     iPXE yet, ipxe = iPXE (user class "iPXE" or option 175), any,
- *   - it names no subnet, or this one.
+ *   - it names no subnet, or this one;
+ *   - it names no host, or the [host] reservation this client matched
+ *     (by MAC, client identifier or GUID; host NULL: none);
+ *   - its vendor_class is a prefix of the client's option 60 ("" is).
  * A client that is neither PXE nor HTTP boot (option 60) gets NULL, as
  * does one no rule matches.  Pure; borrows cfg, returns a pointer into it.
  */
 const struct cfg_boot *pxe_boot_choose(const struct cfg *cfg,
-	    const struct pxe_client *c, const char *subnet);
+	    const struct pxe_client *c, const char *subnet, const char *host);
 
 /*
  * Expand tmpl into dst (cap bytes, NUL included): every "{server}"
@@ -223,6 +226,7 @@ struct pxe_req {
 	const struct cfg	*cfg;
 	const struct cfg_subnet	*sn;
 	const struct pxe_client	*pc;
+	const char		*host;	/* its [host] name, NULL: none */
 	int			 known;
 	enum pxe_phase		 phase;
 	uint32_t		 server;

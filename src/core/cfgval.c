@@ -383,6 +383,44 @@ cfgv_mac(const char *s, uint8_t mac[6])
 }
 
 const char *
+cfgv_guid(const char *s, uint8_t guid[16])
+{
+	static const char bad[] = "not a GUID (use "
+	    "8-4-4-4-12 hex digits, e.g. 4c4c4544-0042-3510-8052-b3c04f4e3832)";
+	static const int group[] = { 8, 4, 4, 4, 12 };
+	uint8_t b[16];
+	size_t n = 0, g, j;
+	int hi, lo, brace = *s == '{';
+
+	s += brace;
+	for (g = 0; g < 5; g++) {
+		if (g > 0 && *s++ != '-')
+			return (bad);
+		for (j = 0; j < (size_t)group[g]; j += 2) {
+			if ((hi = hexval(s[0])) == -1 || (lo = hexval(s[1])) == -1)
+				return (bad);
+			b[n++] = (uint8_t)(hi << 4 | lo);
+			s += 2;
+		}
+	}
+	if (brace && *s++ != '}')
+		return (bad);
+	if (*s != '\0')
+		return (bad);
+	/* time_low, time_mid, time_hi_and_version little-endian. */
+	guid[0] = b[3];
+	guid[1] = b[2];
+	guid[2] = b[1];
+	guid[3] = b[0];
+	guid[4] = b[5];
+	guid[5] = b[4];
+	guid[6] = b[7];
+	guid[7] = b[6];
+	memcpy(guid + 8, b + 8, 8);
+	return (NULL);
+}
+
+const char *
 cfgv_fmt_ip(char buf[CFGV_IPSTR], uint32_t a)
 {
 	snprintf(buf, CFGV_IPSTR, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,

@@ -46,6 +46,13 @@ uint32_t	 cfgv_mask(unsigned prefix);
 const char	*cfgv_fmt_ip(char buf[CFGV_IPSTR], uint32_t a);
 /* "aa:bb:cc:dd:ee:ff" (or with "-"). */
 const char	*cfgv_mac(const char *, uint8_t mac[6]);
+/*
+ * A machine UUID as firmware setup and `dmidecode -s system-uuid` show it
+ * (8-4-4-4-12 hex digits, braces optional) into the 16 bytes PXE clients
+ * send in option 97: the first three fields little-endian, as SMBIOS 2.6+
+ * stores them and EDK2 and iPXE put them on the wire.
+ */
+const char	*cfgv_guid(const char *, uint8_t guid[16]);
 /* Hex bytes, optionally separated by ":" ("01:aa:bb" or "01aabb"). */
 const char	*cfgv_hex(const char *, uint8_t *dst, size_t *len, size_t min,
 		    size_t max);

@@ -97,6 +97,8 @@ static const struct keydef boot_keys[] = {
 	{ "arch", KT_ARCHES, F(cfg_boot, arch_mask), 0, 0, 0, NULL },
 	{ "client", KT_ENUM, F(cfg_boot, client), 0, 0, 0, boot_clients },
 	{ "subnet", KT_NAME, F(cfg_boot, subnet), 0, 0, 0, NULL },
+	{ "host", KT_NAME, F(cfg_boot, host), 0, 0, 0, NULL },
+	{ "vendor_class", KT_TEXT, F(cfg_boot, vendor_class), 0, 0, 0, NULL },
 	{ "file", KT_TEXT, F(cfg_boot, file), 0, 0, 0, NULL },
 	{ "script", KT_TEXT, F(cfg_boot, script), 0, 0, 0, NULL },
 	{ "bcd", KT_TEXT, F(cfg_boot, bcd), 0, 0, 0, NULL },
@@ -114,6 +116,7 @@ static const struct keydef dhcp_keys[] = {
 static const struct keydef host_keys[] = {
 	{ "mac", KT_MAC, F(cfg_host, mac), F(cfg_host, has_mac), 0, 0, NULL },
 	{ "client_id", KT_HEX, F(cfg_host, cid), F(cfg_host, cidlen), 1, 64, NULL },
+	{ "guid", KT_GUID, F(cfg_host, guid), F(cfg_host, has_guid), 0, 0, NULL },
 	{ "address", KT_IPV4, F(cfg_host, address), 0, 0, 0, NULL },
 	{ "hostname", KT_HOSTNAME, F(cfg_host, hostname), 0, 0, 0, NULL },
 };
@@ -519,6 +522,11 @@ set_key(const struct keydef *k, void *obj, const char *val)
 		return (set_arches(field, val));
 	case KT_MAC:
 		if ((err = cfgv_mac(val, field)) != NULL)
+			return (err);
+		*(int *)((char *)obj + k->off2) = 1;
+		return (NULL);
+	case KT_GUID:
+		if ((err = cfgv_guid(val, field)) != NULL)
 			return (err);
 		*(int *)((char *)obj + k->off2) = 1;
 		return (NULL);

@@ -143,6 +143,14 @@ check_boot(struct parser *p, const struct secinst *s)
 	if (strlen(b->bcd) > 255)
 		cfg_add_err(p, key_line(s, "bcd"), s, "bcd",
 		    "longer than the 255 bytes option 252 holds");
+	if (key_ok(s, "host")) {
+		for (i = 0; i < c->nhosts; i++)
+			if (strcmp(c->hosts[i].name, b->host) == 0)
+				break;
+		if (i == c->nhosts)
+			cfg_add_err(p, key_line(s, "host"), s, "host",
+			    "no [host %s] section declares it", b->host);
+	}
 	if (!key_ok(s, "subnet"))
 		return;
 	for (i = 0; i < c->nsubnets; i++)
@@ -263,7 +271,9 @@ check_host_dups(struct parser *p, int which, const char *key)
 			k[n].key[0] = (uint8_t)h->cidlen;
 			memcpy(k[n].key + 1, h->cid, h->cidlen < 63 ?
 			    h->cidlen : 63);
-		} else
+		} else if (which == 3 && h->has_guid)
+			memcpy(k[n].key, h->guid, sizeof(h->guid));
+		else
 			continue;
 		k[n++].idx = i;
 	}
@@ -290,9 +300,10 @@ check_host(struct parser *p, const struct secinst *s)
 	size_t i;
 
 	if (key_line(s, "mac") == s->line &&
-	    key_line(s, "client_id") == s->line)
-		cfg_add_err(p, s->line, s, "mac", "a host needs mac or "
-		    "client_id");
+	    key_line(s, "client_id") == s->line &&
+	    key_line(s, "guid") == s->line)
+		cfg_add_err(p, s->line, s, "mac", "a host needs mac, client_id "
+		    "or guid");
 	if (h->address == 0 || !key_ok(s, "address"))
 		return;
 	cfgv_fmt_ip(a, h->address);
@@ -369,4 +380,5 @@ cfg_check(struct parser *p)
 	check_host_dups(p, 0, "address");
 	check_host_dups(p, 1, "mac");
 	check_host_dups(p, 2, "client_id");
+	check_host_dups(p, 3, "guid");
 }

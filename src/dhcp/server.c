@@ -29,8 +29,8 @@ struct dhcp_srv {
 	const struct cfg	*cfg;
 	struct lease_table	*t;
 	struct srv_subnet	*subnets;
-	struct rkey		*by_mac, *by_cid, *by_addr;
-	size_t			 nmac, ncid, naddr;
+	struct rkey		*by_mac, *by_cid, *by_addr, *by_guid;
+	size_t			 nmac, ncid, naddr, nguid;
 };
 
 /* The client as identified by a request: option 61 or (htype, chaddr). */
@@ -109,7 +109,8 @@ build_index(struct dhcp_srv *s)
 
 	if ((s->by_mac = calloc(n, sizeof(struct rkey))) == NULL ||
 	    (s->by_cid = calloc(n, sizeof(struct rkey))) == NULL ||
-	    (s->by_addr = calloc(n, sizeof(struct rkey))) == NULL)
+	    (s->by_addr = calloc(n, sizeof(struct rkey))) == NULL ||
+	    (s->by_guid = calloc(n, sizeof(struct rkey))) == NULL)
 		return (-1);
 	for (i = 0; i < c->nhosts; i++) {
 		const struct cfg_host *h = &c->hosts[i];
@@ -124,6 +125,11 @@ build_index(struct dhcp_srv *s)
 			memcpy(s->by_cid[s->ncid].key + 1, h->cid, h->cidlen);
 			s->by_cid[s->ncid++].host = i;
 		}
+		if (h->has_guid) {
+			s->by_guid[s->nguid].key[0] = 16;
+			memcpy(s->by_guid[s->nguid].key + 1, h->guid, 16);
+			s->by_guid[s->nguid++].host = i;
+		}
 		if (h->address != 0) {
 			addr_key(h->address, ab);
 			s->by_addr[s->naddr].key[0] = 4;
@@ -134,6 +140,7 @@ build_index(struct dhcp_srv *s)
 	qsort(s->by_mac, s->nmac, sizeof(struct rkey), cmp_rkey);
 	qsort(s->by_cid, s->ncid, sizeof(struct rkey), cmp_rkey);
 	qsort(s->by_addr, s->naddr, sizeof(struct rkey), cmp_rkey);
+	qsort(s->by_guid, s->nguid, sizeof(struct rkey), cmp_rkey);
 	return (0);
 }
 
@@ -212,6 +219,7 @@ dhcp_srv_free(struct dhcp_srv *s)
 	free(s->by_mac);
 	free(s->by_cid);
 	free(s->by_addr);
+	free(s->by_guid);
 	free(s);
 }
 
@@ -556,16 +564,23 @@ boot_fields(const struct req *r, struct dhcp_reply *rep, uint32_t next_server,
 static int
 pxe_fields(const struct req *r, enum pxe_phase phase, struct dhcp_reply *rep)
 {
+	static const uint8_t zero[PXE_GUID_LEN];
+	const struct cfg_host *h = r->cl.host;
 	const struct cfg_boot *b;
 	struct pxe_client pc;
 	struct pxe_req q;
 
 	pxe_classify(r->m, &pc);
+	/* A machine prestaged by its GUID (option 97; all zeros is nobody). */
+	if (h == NULL && pc.has_guid && memcmp(pc.guid, zero, sizeof(zero)))
+		h = rfind(r->srv, r->srv->by_guid, r->srv->nguid, pc.guid,
+		    PXE_GUID_LEN);
 	memset(&q, 0, sizeof(q));
 	q.cfg = r->srv->cfg;
 	q.sn = r->sn;
 	q.pc = &pc;
-	q.known = r->cl.host != NULL;
+	q.host = h != NULL ? h->name : NULL;
+	q.known = h != NULL;
 	q.phase = phase;
 	q.server = r->server_id;
 	if ((b = pxe_answer(&q, rep)) == NULL)

@@ -212,8 +212,8 @@ pxe_answer(const struct pxe_req *q, struct dhcp_reply *rep)
 	if (q->phase == PXE_PHASE_BOOTSRV && pc->has_boot_item &&
 	    pc->boot_item_type != PXE_ITEM_PXEHA)
 		return (NULL);	/* local boot, or another server's item */
-	if ((b = pxe_boot_choose(q->cfg, pc, sn != NULL ? sn->name : NULL)) ==
-	    NULL)
+	if ((b = pxe_boot_choose(q->cfg, pc, sn != NULL ? sn->name : NULL,
+	    q->host)) == NULL)
 		return (NULL);
 	next = b->next_server != 0 ? b->next_server : q->server;
 	name = is_ipxe(pc) && b->script[0] != '\0' ? b->script : b->file;

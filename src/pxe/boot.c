@@ -26,7 +26,7 @@ client_kind_ok(const struct cfg_boot *b, const struct pxe_client *c)
 
 const struct cfg_boot *
 pxe_boot_choose(const struct cfg *cfg, const struct pxe_client *c,
-    const char *subnet)
+    const char *subnet, const char *host)
 {
 	const struct cfg_boot *b;
 	size_t i;
@@ -40,6 +40,12 @@ pxe_boot_choose(const struct cfg *cfg, const struct pxe_client *c,
 			continue;
 		if (b->subnet[0] != '\0' && (subnet == NULL ||
 		    strcmp(b->subnet, subnet) != 0))
+			continue;
+		if (b->host[0] != '\0' && (host == NULL ||
+		    strcmp(b->host, host) != 0))
+			continue;
+		if (strncmp(c->vclass, b->vendor_class,
+		    strlen(b->vendor_class)) != 0)
 			continue;
 		return (b);
 	}

@@ -172,7 +172,7 @@ static const struct {
 	  "t.ini:4: [boot b] script: longer than the 127 bytes the BOOTP "
 	  "file field holds (a {server} counts 15)" },
 	{ "[host h]\naddress = 198.18.10.5\n",
-	  "t.ini:1: [host h] mac: a host needs mac or client_id" },
+	  "t.ini:1: [host h] mac: a host needs mac, client_id or guid" },
 	{ "[subnet a]\nnetwork = 198.18.10.0/24\n[host h]\nmac = 52:54:00:00:00:01\n"
 	  "address = 198.18.11.5\n",
 	  "t.ini:5: [host h] address: 198.18.11.5 is not inside any [subnet]" },

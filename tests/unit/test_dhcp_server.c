@@ -477,7 +477,8 @@ test_dhcp_server_boot_file_and_next_server(void **state)
 static const char pxe_conf[] = PXE_SUBNET PXE_RULES;
 /* The same, answering PXE only for reserved clients (WDS "known"). */
 static const char pxe_known_conf[] = PXE_SUBNET "pxe_answer = known\n"
-    PXE_RULES "[host known]\nmac = 52:54:00:aa:00:01\n";
+    PXE_RULES "[host known]\nmac = 52:54:00:aa:00:01\n"
+    "[host staged]\nguid = 5b5b5b5b-5b5b-5b5b-5b5b-5b5b5b5b5b5b\n";
 
 static int
 setup_pxe(void **state)
@@ -522,6 +523,15 @@ test_dhcp_server_pxe_known_only_and_guid(void **state)
 	assert_non_null(p);
 	assert_int_equal(n, sizeof(want));
 	assert_memory_equal(p, want, n);
+	/* Prestaged by GUID (option 97), unknown MAC: known too. */
+	q.mac = 2;
+	q.guid = 0x5b;
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_string_equal((const char *)e->rep.file, "ipxe.efi");
+	/* Without option 97 the same machine is a stranger. */
+	q.guid = 0;
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_string_equal((const char *)e->rep.file, "plain.bin");
 }
 
 /* [pxe] mode = dhcp: boot rules fill the offer for PXE clients only. */

@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
@@ -20,6 +21,18 @@ static const char conf_text[] =
     "interface = eth0\n"
     "[subnet far]\n"
     "network = 198.18.81.0/24\n"
+    "[host lab1]\n"
+    "mac = 52:54:00:00:00:01\n"
+    "[host staged]\n"
+    "guid = 4c4c4544-0042-3510-8052-b3c04f4e3832\n"
+    "[boot lab1-special]\n"
+    "arch = bios, efi-x64\n"
+    "host = lab1\n"
+    "file = special.kpxe\n"
+    "[boot vendor]\n"
+    "arch = efi-x64\n"
+    "vendor_class = PXEClient:Arch:00007:UNDI:003016\n"
+    "file = vendor.efi\n"
     "[boot ipxe-script]\n"
     "arch = bios, efi-x64\n"
     "client = ipxe\n"
@@ -68,7 +81,7 @@ client(enum pxe_class cls, enum pxe_arch arch, unsigned ipxe)
 static const char *
 chosen(const struct cfg *cfg, struct pxe_client c, const char *subnet)
 {
-	const struct cfg_boot *b = pxe_boot_choose(cfg, &c, subnet);
+	const struct cfg_boot *b = pxe_boot_choose(cfg, &c, subnet, NULL);
 
 	return (b != NULL ? b->name : "(none)");
 }
@@ -115,8 +128,38 @@ test_pxe_boot_rules_in_file_order(void **state)
 			fail_msg("case %zu: got %s, want %s", i, got, t[i].want);
 	}
 	assert_int_equal(pxe_boot_choose(cfg, &(struct pxe_client){
-	    .cls = PXE_CLASS_PXE, .arch = PXE_ARCH_EFI_X64 }, "far")->
+	    .cls = PXE_CLASS_PXE, .arch = PXE_ARCH_EFI_X64 }, "far", NULL)->
 	    next_server, 0xc6125109);	/* 198.18.81.9 */
+	cfg_free(cfg);
+}
+
+static void
+test_pxe_boot_by_host_and_vendor_class(void **state)
+{
+	struct cfg *cfg = load(conf_text);
+	struct pxe_client c = client(PXE_CLASS_PXE, PXE_ARCH_EFI_X64, 0);
+	const struct cfg_boot *b;
+	uint8_t want[16] = { 0x44, 0x45, 0x4c, 0x4c, 0x42, 0x00, 0x10, 0x35,
+	    0x80, 0x52, 0xb3, 0xc0, 0x4f, 0x4e, 0x38, 0x32 };
+
+	(void)state;
+	assert_non_null(cfg);
+	/* A host rule: that reservation only. */
+	b = pxe_boot_choose(cfg, &c, "lab", "lab1");
+	assert_string_equal(b->name, "lab1-special");
+	b = pxe_boot_choose(cfg, &c, "lab", "staged");
+	assert_string_equal(b->name, "uefi");
+	/* A vendor class rule: option 60 must start with it. */
+	snprintf(c.vclass, sizeof(c.vclass), "PXEClient:Arch:00007:UNDI:003016");
+	c.vclass_len = strlen(c.vclass);
+	b = pxe_boot_choose(cfg, &c, "lab", NULL);
+	assert_string_equal(b->name, "vendor");
+	snprintf(c.vclass, sizeof(c.vclass), "PXEClient:Arch:00007:UNDI:003000");
+	b = pxe_boot_choose(cfg, &c, "lab", NULL);
+	assert_string_equal(b->name, "uefi");
+	/* The GUID as dmidecode shows it, stored as clients send it. */
+	assert_true(cfg->hosts[1].has_guid);
+	assert_memory_equal(cfg->hosts[1].guid, want, 16);
 	cfg_free(cfg);
 }
 
@@ -128,6 +171,12 @@ test_pxe_boot_config_errors(void **state)
 		"[boot x]\narch = bios\nfile = a\nclient = sometimes\n",
 		"[boot x]\narch = bios\nfile = a\nnext_server = 1.2.3\n",
 		"[boot x]\narch = bios\n",
+		"[boot x]\narch = bios\nfile = a\nhost = nobody\n",
+		"[host h]\nguid = 4c4c4544-0042-3510-8052\n",
+		"[host h]\nguid = {4c4c4544-0042-3510-8052-b3c04f4e3832\n",
+		"[host h]\nguid = 4c4c4544004235108052b3c04f4e3832\n",
+		"[host h]\nguid = 4c4c4544-0042-3510-8052-b3c04f4e3832\n"
+		    "[host i]\nguid = {4C4C4544-0042-3510-8052-B3C04F4E3832}\n",
 	};
 	struct cfg_errors errs = { 0 };
 	struct cfg *c;
@@ -149,6 +198,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pxe_boot_rules_in_file_order),
+		cmocka_unit_test(test_pxe_boot_by_host_and_vendor_class),
 		cmocka_unit_test(test_pxe_boot_config_errors),
 	};
 

@@ -23,6 +23,7 @@
 #include "pxeha/daemon.h"
 #include "pxeha/dhcp_io.h"
 #include "pxeha/tftp_io.h"
+#include "pxeha/http_boot.h"
 #include "pxeha/log.h"
 #include "pxeha/net.h"
 #include "build_config.h"
@@ -212,6 +213,14 @@ pxeha_reload(struct pxeha *px, struct cfg_errors *errs)
 		/* The DHCP side already runs the new config; keep it. */
 		log_errx("config: [tftp] keeps its previous settings");
 	}
+	if (px->http != NULL && http_boot_reload(px->http, nw) == -1) {
+		char *m = strdup("http: cannot serve the new [http] root or "
+		    "listen address (see the log)");
+
+		if (m != NULL)
+			(void)cfg_errors_add(errs, m);
+		log_errx("config: [http] keeps its previous settings");
+	}
 	warn_restart_keys(px->cfg, nw);
 	if (strcmp(px->cfg->ctl.token_file, nw->ctl.token_file) != 0)
 		(void)pxeha_token_load(px, nw);
@@ -279,6 +288,8 @@ run(struct pxeha *px)
 		    px->cfg->node.state_dir);
 	if ((px->tftp = tftp_io_new(px, px->cfg)) == NULL)
 		fatalx("tftp: cannot start the TFTP service");
+	if ((px->http = http_boot_new(px, px->cfg)) == NULL)
+		fatalx("http: cannot start the boot-file HTTP service");
 	if ((px->ctl = ctl_new(px)) == NULL)
 		fatalx("ctl: cannot start the control endpoint");
 	log_notice("pxeha %s: node %s running, config generation %llu",
@@ -287,6 +298,7 @@ run(struct pxeha *px)
 	if (event_base_dispatch(px->base) == -1)
 		rc = 1;
 	ctl_free(px->ctl);
+	http_boot_free(px->http);
 	tftp_io_free(px->tftp);
 	dhcp_io_free(px->dhcp);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)

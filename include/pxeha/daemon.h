@@ -14,6 +14,7 @@ struct event;
 struct ctl;
 struct dhcp_io;
 struct tftp_io;
+struct http_boot;
 
 #define PXEHA_TOKEN_MAX	128
 
@@ -31,6 +32,7 @@ struct pxeha {
 	struct ctl		*ctl;
 	struct dhcp_io		*dhcp;
 	struct tftp_io		*tftp;
+	struct http_boot	*http;
 	struct event		*sigev[4];
 };
 

@@ -22,6 +22,7 @@
 #include "pxeha/daemon.h"
 #include "pxeha/dhcp_io.h"
 #include "pxeha/tftp_io.h"
+#include "pxeha/http_boot.h"
 #include "pxeha/log.h"
 #include "pxeha/metrics.h"
 #include "pxeha/service.h"
@@ -99,6 +100,10 @@ status_json(struct ctl *c, struct evbuffer *b)
 	if (px->tftp != NULL) {
 		evbuffer_add_printf(b, ",\"tftp\":");
 		tftp_io_status_json(px->tftp, b);
+	}
+	if (px->http != NULL) {
+		evbuffer_add_printf(b, ",\"http\":");
+		http_boot_status_json(px->http, b);
 	}
 	evbuffer_add_printf(b, "}}\n");
 }
@@ -184,6 +189,8 @@ metrics_text(struct ctl *c, struct evbuffer *b)
 		dhcp_io_metrics(px->dhcp, b);
 	if (px->tftp != NULL)
 		tftp_io_metrics(px->tftp, b);
+	if (px->http != NULL)
+		http_boot_metrics(px->http, b);
 }
 
 static void

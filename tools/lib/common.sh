@@ -28,9 +28,13 @@ PKGS_BUILD=(meson ninja-build pkg-config gcc libc6-dev libevent-dev libssl-dev z
 PKGS_TEST=(libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest python3-scapy
 	python3-prometheus-client iproute2 curl procps strace
 	isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin
-	tftp-hpa atftp busybox nftables)
+	tftp-hpa atftp busybox nftables dnsmasq-base
+	qemu-system-x86 seabios ipxe-qemu ovmf ipxe)
 # shellcheck disable=SC2034
-PKGS_LAB=(iproute2 iputils-ping udhcpc busybox)
+# The lab's QEMU client (SeaBIOS + QEMU's iPXE NIC ROM) and what tools/lib/bootkit needs
+# to build its kernel + initramfs (the kernel package is downloaded, never installed).
+PKGS_LAB=(iproute2 iputils-ping udhcpc busybox qemu-system-x86 seabios ipxe-qemu ipxe
+	gcc libc6-dev python3)
 
 log() { printf '%s\n' "${0##*/}: $*" >&2; }
 warn() { printf '%s\n' "${0##*/}: warning: $*" >&2; }

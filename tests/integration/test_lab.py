@@ -87,7 +87,8 @@ def test_demo_lab_starts_and_stops_clean(tmp_path):
     log_path = tmp_path / "tools-run.log"
     env = dict(os.environ, PXEHA_BUILD=str(build))
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([str(RUN)], cwd=str(ROOT), env=env,
+        proc = subprocess.Popen([str(RUN), "--no-client"], cwd=str(ROOT),
+                                env=env,
                                 stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT,
                                 start_new_session=True)
@@ -118,12 +119,12 @@ def test_demo_lab_starts_and_stops_clean(tmp_path):
         # 3. A client in pxdemo-cli gets a lease from pxeha, as the banner
         #    says, and pxehactl lists it.
         r = _sh(["ip", "netns", "exec", "pxdemo-cli", "udhcpc", "-i",
-                 "pxdemo-c", "-q", "-n", "-t", "5", "-T", "1"], timeout=30)
+                 "pxdemo-br", "-q", "-n", "-t", "5", "-T", "1"], timeout=30)
         assert r.returncode == 0, "%s%s\n%s" % (r.stdout, r.stderr,
                                                 _tail(log_path))
         r = _sh(["ip", "netns", "exec", SRV, str(ctl), "leases"], timeout=10)
         assert r.returncode == 0 and " active " in r.stdout, r.stdout
-        r = _sh(["ip", "-n", "pxdemo-cli", "-4", "addr", "show", "pxdemo-c"],
+        r = _sh(["ip", "-n", "pxdemo-cli", "-4", "addr", "show", "pxdemo-br"],
                 timeout=10)
         assert "inet 198.18.10.1" in r.stdout, r.stdout    # .100-.199 pool
 
@@ -165,4 +166,44 @@ def test_demo_lab_starts_and_stops_clean(tmp_path):
                 except ProcessLookupError:
                     pass
                 proc.wait(timeout=10)
+        _cleanup_leftovers()
+
+
+def test_demo_lab_boots_its_machine(tmp_path):
+    """tools/run --exit-after-boot: the lab's QEMU machine (SeaBIOS + iPXE
+    ROM) network-boots the kernel from pxeha, its console shows the
+    marker, and the lab is gone afterwards."""
+    build = os.environ.get("PXEHA_BUILD")
+    if not build:
+        pytest.fail("PXEHA_BUILD is not set (run through tools/test)")
+    if SRV in _netns_names():
+        pytest.fail("network namespace %s already exists: a developer's demo "
+                    "lab seems to be running; stop it and run this again" % SRV)
+    env = dict(os.environ, PXEHA_BUILD=str(pathlib.Path(build).resolve()))
+    log_path = tmp_path / "tools-run.log"
+    try:
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen([str(RUN), "--exit-after-boot"],
+                                    cwd=str(ROOT), env=env,
+                                    stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+            try:
+                rc = proc.wait(timeout=600)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=30)
+                pytest.fail("tools/run --exit-after-boot ran past 600 s:\n%s"
+                            % _tail(log_path))
+        out = log_path.read_text(errors="replace")
+        assert rc == 0, "rc %s\n%s" % (rc, _tail(log_path, 120))
+        # The console, copied by tools/run: iPXE fetched its script and the
+        # kernel from pxeha, and the kernel's init printed the marker.
+        assert "iPXE" in out and "boot.ipxe" in out, _tail(log_path, 120)
+        assert "PXEHA-BOOT-OK demo" in out, _tail(log_path, 120)
+        assert "the machine booted from pxeha" in out, _tail(log_path, 120)
+        left = [n for n in _netns_names() if n.startswith("pxdemo-")]
+        assert not left, left
+        assert not STATE.exists()
+    finally:
         _cleanup_leftovers()

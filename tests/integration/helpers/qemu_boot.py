@@ -109,7 +109,7 @@ def _stop(proc, term_wait=5.0, kill_wait=5.0):
 
 def boot(ns, tap_name, firmware="bios", mac="52:54:00:12:34:56", timeout=240,
          marker=None, log_path=None, nic="virtio-net-pci", memory=512, extra=(),
-         exit_wait=10.0, nic_rom=True):
+         exit_wait=10.0, nic_rom=True, echo=None):
     """Boot one machine; return dict(ok, seconds, console_text, marker_seen, reason, ...).
 
     ns: network namespace to run QEMU in (None: the current one; tests use a namespace).
@@ -123,6 +123,7 @@ def boot(ns, tap_name, firmware="bios", mac="52:54:00:12:34:56", timeout=240,
     boot.ipxe); nic_rom=False (uefi only) drops it (romfile=) so OVMF's own virtio/e1000
     driver and PXE code do a plain UEFI PXE boot (arch 7, no user class) that must be
     given ipxe.efi, which then DHCPs again as iPXE.
+    echo: a binary file (sys.stdout.buffer) that gets the console as it arrives.
     """
     tmpdir = tempfile.mkdtemp(prefix="pxeha-qemu-")
     serial = str(log_path) if log_path else os.path.join(tmpdir, "serial.log")
@@ -154,10 +155,14 @@ def boot(ns, tap_name, firmware="bios", mac="52:54:00:12:34:56", timeout=240,
         deadline = t0 + timeout
         with open(serial, "rb") as f:
             while True:
-                data += f.read()
+                chunk = f.read()
                 exited = proc.poll() is not None
                 if exited:
-                    data += f.read()  # what QEMU wrote just before it exited
+                    chunk += f.read()  # what QEMU wrote just before it exited
+                if echo is not None and chunk:
+                    echo.write(chunk)
+                    echo.flush()
+                data += chunk
                 m = OK_RE.search(data)
                 if m:
                     result["seconds"] = round(time.monotonic() - t0, 1)
@@ -281,16 +286,23 @@ if __name__ == "__main__":
                     help="send empty IPv6 RAs on IFNAME (in NS) during the boot")
     ap.add_argument("--no-nic-rom", action="store_true",
                     help="uefi: plain OVMF PXE instead of the NIC's iPXE ROM")
+    ap.add_argument("--follow", action="store_true",
+                    help="copy the serial console to stdout as it arrives")
     a = ap.parse_args()
     ra = RouterAdvertiser(a.ns, a.ra_on).start() if a.ra_on else None
     try:
         r = boot(a.ns, a.tap, a.firmware, a.mac, a.timeout, a.marker, a.log, a.nic,
-                 nic_rom=not a.no_nic_rom)
+                 nic_rom=not a.no_nic_rom,
+                 echo=sys.stdout.buffer if a.follow else None)
     finally:
         if ra:
             ra.stop()
     tail = r.pop("console_text")
-    print(json.dumps(r, indent=1))
+    if a.follow:
+        print("\n[qemu_boot] %s%s" % (r["reason"], " after %.1f s" % r["seconds"]
+                                      if r["ok"] else ""))
+    else:
+        print(json.dumps(r, indent=1))
     if not r["ok"]:
         print("--- console (tail) ---\n" + "\n".join(tail.split("\n")[-40:]))
     raise SystemExit(0 if r["ok"] else 1)

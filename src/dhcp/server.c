@@ -559,8 +559,10 @@ boot_fields(const struct req *r, struct dhcp_reply *rep, uint32_t next_server,
 	memcpy(rep->file, file, n < sizeof(rep->file) ? n : sizeof(rep->file) - 1);
 }
 
-/* The PXE answer for this request (pxe.h); 1 when it filled the boot
- * fields. */
+/* The PXE answer for this request (pxe.h): 1 when it filled the boot
+ * fields, 0 when it did not, -1 when the subnet answers only known
+ * clients and this boot client is not one (it then gets no boot file at
+ * all, not even the subnet's). */
 static int
 pxe_fields(const struct req *r, enum pxe_phase phase, struct dhcp_reply *rep)
 {
@@ -581,6 +583,9 @@ pxe_fields(const struct req *r, enum pxe_phase phase, struct dhcp_reply *rep)
 	q.pc = &pc;
 	q.host = h != NULL ? h->name : NULL;
 	q.known = h != NULL;
+	if (pc.cls != PXE_CLASS_NONE && h == NULL &&
+	    r->sn->pxe_answer == CFG_PXE_ANSWER_KNOWN)
+		return (-1);
 	q.phase = phase;
 	q.server = r->server_id;
 	if ((b = pxe_answer(&q, rep)) == NULL)
@@ -609,7 +614,7 @@ offer_or_ack(struct req *r, enum dhcp_type type, const struct lease *l)
 	reply_options(r, &rep.opts);
 	/* BOOTP boot fields (RFC 2131 2): where and what to fetch. */
 	if ((r->srv->cfg->pxe.mode != CFG_PXE_DHCP ||
-	    !pxe_fields(r, PXE_PHASE_DHCP, &rep)) &&
+	    pxe_fields(r, PXE_PHASE_DHCP, &rep) == 0) &&
 	    r->sn->boot_file[0] != '\0')
 		boot_fields(r, &rep, r->sn->next_server, r->sn->boot_file);
 	send_reply(r, &rep);
@@ -835,7 +840,7 @@ on_proxy(struct req *r)
 	memset(&rep, 0, sizeof(rep));
 	rep.type = DHCPOFFER;
 	dhcp_optset_init(&rep.opts);
-	if (!pxe_fields(r, PXE_PHASE_PROXY, &rep)) {
+	if (pxe_fields(r, PXE_PHASE_PROXY, &rep) != 1) {
 		r->res->drop = DHCP_DROP_NO_BOOT;
 		return;
 	}
@@ -858,7 +863,7 @@ on_bootsrv(struct req *r)
 	rep.ciaddr = r->m->ciaddr;
 	dhcp_optset_init(&rep.opts);
 	if (r->srv->cfg->pxe.mode == CFG_PXE_OFF ||
-	    !pxe_fields(r, PXE_PHASE_BOOTSRV, &rep)) {
+	    pxe_fields(r, PXE_PHASE_BOOTSRV, &rep) != 1) {
 		r->res->drop = DHCP_DROP_NO_BOOT;
 		return;
 	}

@@ -509,9 +509,10 @@ test_dhcp_server_pxe_known_only_and_guid(void **state)
 	const uint8_t *p;
 	size_t n;
 
-	/* Not reserved: an ordinary offer, no boot rule, no 60. */
+	/* Not reserved: an address, but no boot file at all (not even the
+	 * subnet's), no 60. */
 	assert_int_equal(ask(e, &q), DHCPOFFER);
-	assert_string_equal((const char *)e->rep.file, "plain.bin");
+	assert_string_equal((const char *)e->rep.file, "");
 	assert_null(dhcp_opt(&e->rep, DHO_VENDOR_CLASS, &n));
 	/* Reserved: the rule, and its GUID echoed. */
 	q.mac = 0xa1;
@@ -530,6 +531,11 @@ test_dhcp_server_pxe_known_only_and_guid(void **state)
 	assert_string_equal((const char *)e->rep.file, "ipxe.efi");
 	/* Without option 97 the same machine is a stranger. */
 	q.guid = 0;
+	assert_int_equal(ask(e, &q), DHCPOFFER);
+	assert_string_equal((const char *)e->rep.file, "");
+	/* A client that is not a PXE client keeps the subnet's file. */
+	q.vclass = NULL;
+	q.arch = 0;
 	assert_int_equal(ask(e, &q), DHCPOFFER);
 	assert_string_equal((const char *)e->rep.file, "plain.bin");
 }

@@ -36,9 +36,12 @@ void		 http_boot_free(struct http_boot *);
  */
 int		 http_boot_reload(struct http_boot *, const struct cfg *);
 
-/* The pxeha_http_* /metrics families and the /status "http" object. */
+/* The pxeha_http_* /metrics families, the /status "http" object and its
+ * line in the text status. */
 void		 http_boot_metrics(const struct http_boot *, struct evbuffer *);
 void		 http_boot_status_json(const struct http_boot *,
+		    struct evbuffer *);
+void		 http_boot_status_text(const struct http_boot *,
 		    struct evbuffer *);
 
 #endif

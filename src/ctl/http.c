@@ -136,6 +136,8 @@ status_text(struct ctl *c, struct evbuffer *b)
 		dhcp_io_status_text(px->dhcp, b);
 	if (px->tftp != NULL)
 		tftp_io_status_text(px->tftp, b);
+	if (px->http != NULL)
+		http_boot_status_text(px->http, b);
 }
 
 static void

@@ -46,74 +46,10 @@
 #include "pxeha/http_boot.h"
 #include "pxeha/http_range.h"
 #include "pxeha/log.h"
-#include "pxeha/metrics.h"
 #include "pxeha/tftp.h"
 #include "pxeha/tftp_files.h"
-#include "../ctl/json.h"
 
-#define HB_CHUNK	(256u << 10)	/* bytes read per refill */
-#define HB_TIMEOUT_S	60		/* idle, and no write progress */
-#define HB_READ_HIWAT	(64u << 10)	/* input held during a body */
-#define HB_PATH_MAX	1024		/* decoded request path */
-#define HB_SHOWN	128		/* mapped name, escaped, for logs */
-#define HB_PEER		64
-
-/* Status codes counted in pxeha_http_requests_total. */
-static const int hb_codes[] = {
-	200, 206, 400, 403, 404, 405, 414, 416, 500, 503
-};
-#define HB_NCODES	(sizeof(hb_codes) / sizeof(hb_codes[0]))
-
-enum hb_err {
-	HB_E_BADREQ, HB_E_NOTFOUND, HB_E_FORBIDDEN, HB_E_METHOD, HB_E_RANGE,
-	HB_E_BUSY, HB_E_INTERNAL, HB_E_CHANGED, HB_E_ABORTED, HB_E_COUNT
-};
-static const char *const hb_err_names[HB_E_COUNT] = {
-	"bad_request", "not_found", "forbidden", "method", "unsatisfiable",
-	"busy", "internal", "file_changed", "aborted"
-};
-
-struct http_boot;
-
-/* One client connection, from its first request until evhttp closes it. */
-struct hb_conn {
-	TAILQ_ENTRY(hb_conn) link;
-	struct http_boot *hb;
-	struct evhttp_connection *evcon;
-	char		 peer[HB_PEER];
-
-	/* The body being sent; req == NULL: none. */
-	struct evhttp_request *req;
-	struct tftp_file *file;
-	int		 code;		/* 200 or 206 */
-	int		 ended;		/* evhttp_send_reply_end called */
-	uint64_t	 size;		/* of the file */
-	uint64_t	 first;		/* of the range */
-	uint64_t	 off, end;	/* next byte to read; past the last */
-	uint64_t	 queued;	/* body bytes handed to evhttp */
-	uint64_t	 start_ms;
-	char		 shown[HB_SHOWN];
-};
-
-struct http_boot {
-	struct pxeha	*px;
-	struct event_base *base;
-	struct cfg_http	 cfg;
-	char		 root[CFG_PATH_MAX];	/* the tree served */
-	struct evhttp	*http;
-	struct evhttp_bound_socket *sock;	/* NULL: not listening */
-	struct tftp_files *files;
-	struct evbuffer	*chunk;		/* staging for one refill */
-	TAILQ_HEAD(, hb_conn) conns;
-	unsigned	 nconns, nxfers;
-
-	uint64_t	 requests;
-	uint64_t	 by_code[HB_NCODES + 1];	/* last: other codes */
-	uint64_t	 errors[HB_E_COUNT];
-	uint64_t	 bytes_sent;	/* of finished bodies */
-	uint64_t	 xfers_done, xfers_failed;
-	uint64_t	 conns_total;
-};
+#include "http_int.h"
 
 static void	xfer_fill(struct evhttp_connection *, void *);
 
@@ -724,10 +660,10 @@ http_boot_reload(struct http_boot *hb, const struct cfg *cfg)
 	return (0);
 }
 
-/* Views --------------------------------------------------------------------- */
+/* For the views (boot_stats.c) ----------------------------------------- */
 
-static uint64_t
-live_bytes(const struct http_boot *hb)
+uint64_t
+hb_live_bytes(const struct http_boot *hb)
 {
 	const struct hb_conn *c;
 	uint64_t n = 0;
@@ -736,72 +672,4 @@ live_bytes(const struct http_boot *hb)
 		if (c->req != NULL)
 			n += xfer_sent(c);
 	return (n);
-}
-
-void
-http_boot_metrics(const struct http_boot *hb, struct evbuffer *b)
-{
-	struct tftp_files_stats fs;
-	size_t i;
-
-	metrics_family(b, "pxeha_http_requests_total", "counter",
-	    "Boot-file HTTP requests answered, by status code.");
-	for (i = 0; i < HB_NCODES; i++)
-		evbuffer_add_printf(b, "pxeha_http_requests_total{code=\"%d\"} "
-		    "%llu\n", hb_codes[i], (unsigned long long)hb->by_code[i]);
-	evbuffer_add_printf(b, "pxeha_http_requests_total{code=\"other\"} "
-	    "%llu\n", (unsigned long long)hb->by_code[HB_NCODES]);
-	metrics_u64(b, "pxeha_http_bytes_sent_total", "counter",
-	    "File bytes the kernel took for boot-file HTTP bodies.",
-	    hb->bytes_sent + live_bytes(hb));
-	metrics_u64(b, "pxeha_http_active_transfers", "gauge",
-	    "Boot-file HTTP bodies being sent.", hb->nxfers);
-	metrics_u64(b, "pxeha_http_connections", "gauge",
-	    "Boot-file HTTP connections open (from their first request).",
-	    hb->nconns);
-	metrics_u64(b, "pxeha_http_connections_accepted_total", "counter",
-	    "Boot-file HTTP connections accepted.", hb->conns_total);
-	metrics_family(b, "pxeha_http_transfers_total", "counter",
-	    "Boot-file HTTP bodies ended, by result.");
-	evbuffer_add_printf(b, "pxeha_http_transfers_total{result=\"done\"} "
-	    "%llu\npxeha_http_transfers_total{result=\"failed\"} %llu\n",
-	    (unsigned long long)hb->xfers_done,
-	    (unsigned long long)hb->xfers_failed);
-	metrics_family(b, "pxeha_http_errors_total", "counter",
-	    "Boot-file HTTP requests refused and bodies cut short, by "
-	    "reason.");
-	for (i = 0; i < HB_E_COUNT; i++)
-		evbuffer_add_printf(b, "pxeha_http_errors_total{reason=\"%s\"} "
-		    "%llu\n", hb_err_names[i],
-		    (unsigned long long)hb->errors[i]);
-	if (hb->files != NULL) {
-		tftp_files_get_stats(hb->files, &fs);
-		metrics_u64(b, "pxeha_http_open_files", "gauge",
-		    "Distinct files open for boot-file HTTP bodies.",
-		    fs.open_files);
-		metrics_u64(b, "pxeha_http_case_lookups_total", "counter",
-		    "HTTP names found only by ignoring case.",
-		    fs.case_lookups + fs.case_cache_hits);
-	}
-}
-
-void
-http_boot_status_json(const struct http_boot *hb, struct evbuffer *b)
-{
-	char	 l[CFG_HOST_MAX + 8];
-
-	evbuffer_add_printf(b, "{\"state\":\"%s\",\"listen\":",
-	    hb->sock != NULL ? "running" : "disabled");
-	snprintf(l, sizeof(l), "%s:%u", hb->cfg.host, hb->cfg.port);
-	json_str(b, l);
-	evbuffer_add_printf(b, ",\"root\":");
-	json_str(b, hb->root);
-	evbuffer_add_printf(b, ",\"connections\":%u,\"max_connections\":%u,"
-	    "\"active_transfers\":%u,\"requests\":%llu,\"transfers_done\":"
-	    "%llu,\"transfers_failed\":%llu,\"bytes_sent\":%llu}",
-	    hb->nconns, hb->cfg.max_connections, hb->nxfers,
-	    (unsigned long long)hb->requests,
-	    (unsigned long long)hb->xfers_done,
-	    (unsigned long long)hb->xfers_failed,
-	    (unsigned long long)(hb->bytes_sent + live_bytes(hb)));
 }

@@ -15,6 +15,7 @@
 
 #include "pxeha/dhcp.h"
 #include "pxeha/pxe.h"
+#include "fuzz_dhcp_opts.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -148,22 +149,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (dhcp_parse(data, len, &m) == 0)
 		classify(&m);
 
-	/* The input as the options of a DHCPREQUEST from 52:54:00:00:00:01. */
-	memset(pkt, 0, DHCP_MIN_LEN);
-	pkt[0] = DHCP_BOOTREQUEST;
-	pkt[1] = 1;
-	pkt[2] = 6;
-	pkt[28] = 0x52;
-	pkt[29] = 0x54;
-	pkt[33] = 0x01;
-	pkt[236] = 99;
-	pkt[237] = 130;
-	pkt[238] = 83;
-	pkt[239] = 99;
-	n = len < sizeof(pkt) - DHCP_MIN_LEN ? len : sizeof(pkt) - DHCP_MIN_LEN;
-	if (n > 0)
-		memcpy(pkt + DHCP_MIN_LEN, data, n);
-	if (dhcp_parse(pkt, DHCP_MIN_LEN + n, &m) == 0)
+	/* The input as the options of a fixed request. */
+	n = fuzz_request_with_options(data, len, pkt);
+	if (dhcp_parse(pkt, n, &m) == 0)
 		classify(&m);
 	return (0);
 }

@@ -35,8 +35,8 @@ import time
 QEMU = "qemu-system-x86_64"
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
-OK_RE = re.compile(rb"PXEHA-BOOT-OK (\S+)")
-FAIL_RE = re.compile(rb"PXEHA-BOOT-FAIL (\S+)")
+OK_RE = re.compile(rb"PXEHA-BOOT-OK (\S+)\r?\n")
+FAIL_RE = re.compile(rb"PXEHA-BOOT-FAIL (\S+)\r?\n")
 KEEP_LINES = 200
 
 

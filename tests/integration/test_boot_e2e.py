@@ -163,3 +163,30 @@ def test_firmware_boots_through_pxeha(bootlab, pxeha, kit, tmp_path,
     if mode == "proxy":
         leases = (tmp_path / "dm.leases").read_text()
         assert "52:54:00:e2:e0" in leases, leases
+
+
+GUID = "4c4c4544-0042-3510-8052-b3c04f4e3832"
+
+
+@pytest.mark.parametrize("firmware", ["bios", "uefi"])
+def test_known_machine_by_its_uuid(bootlab, pxeha, kit, tmp_path, firmware):
+    """pxe_answer = known, the machine prestaged by its UUID only (as WDS
+    does): the firmware's option 97 (SeaBIOS's iPXE, OVMF, then ipxe.efi)
+    must match the [host] guid as dmidecode would print it."""
+    ns, br, tap, _ = bootlab
+    marker = "%s-known" % firmware
+    remark(kit, marker)
+    conf = CONF % {"mode": "dhcp", "br": br, "kit": kit,
+                   "pool": "pool = 198.18.72.100-198.18.72.149\n"
+                           "pxe_answer = known"}
+    conf += "\n[host staged]\nguid = %s\n" % GUID
+    p = pxeha(ns, conf)
+    p.start()
+    with RouterAdvertiser(ns.name, br):
+        r = boot(ns.name, tap, firmware=firmware, marker=marker,
+                 mac="52:54:00:e2:e1:%02x" % (firmware == "uefi"),
+                 timeout=240, log_path=tmp_path / "console.log",
+                 nic_rom=(firmware == "bios"), extra=("-uuid", GUID))
+    assert r["ok"], "%s\n--- console ---\n%s\n--- pxeha ---\n%s" % (
+        r["reason"], r["console_text"], p.log())
+    print("%s boot in %.1f s" % (marker, r["seconds"]))

@@ -235,9 +235,9 @@ struct pxe_req {
 struct dhcp_reply;
 
 /*
- * Put the boot answer for q into rep (siaddr, file, options 43, 60, 66,
- * 67, 97, 252; those the firmware needs are sent whatever option 55
- * asks).  Returns the rule used, or NULL when the client gets no boot
+ * Put the boot answer for q into rep (siaddr, sname, file, options 43,
+ * 60, 66, 67, 97, 252; all but 66 are sent whatever option 55 asks, as
+ * firmware needs them).  Returns the rule used, or NULL when the client gets no boot
  * information: not a PXE/HTTP client, the subnet answers only known
  * clients and this one is not, no rule matches, the name does not fit,
  * or (on 4011) it asked for a boot item that is not ours.

@@ -239,8 +239,15 @@ pxe_answer(const struct pxe_req *q, struct dhcp_reply *rep)
 	rep->siaddr = next;
 	memset(rep->file, 0, sizeof(rep->file));
 	if (with_file) {
+		char ip[16];
+		int n = pxe_expand(ip, sizeof(ip), "{server}", next);
+
 		memcpy(rep->file, file, strlen(file));
 		put_always(rep, DHO_BOOTFILE, file, strlen(file));
+		/* The TFTP server by name too (sname, and 66 when asked for):
+		 * firmware that reads those rather than siaddr finds it. */
+		memcpy(rep->sname, ip, (size_t)n + 1);
+		(void)dhcp_optset_add(&rep->opts, DHO_TFTP_SERVER, ip, (size_t)n);
 		if (b->bcd[0] != '\0')
 			put_always(rep, DHO_BCD_PATH, b->bcd, strlen(b->bcd));
 	}

@@ -171,6 +171,11 @@ test_pxe_answer_dhcp_mode_by_client(void **state)
 	assert_memory_equal(v, "PXEClient", 9);
 	v = opt(&rep, DHO_BOOTFILE, &n);
 	assert_int_equal(n, strlen("undionly.kpxe"));
+	/* The TFTP server by name as well: sname and option 66. */
+	assert_string_equal(rep.sname, "198.18.80.1");
+	v = opt(&rep, DHO_TFTP_SERVER, &n);
+	assert_non_null(v);
+	assert_memory_equal(v, "198.18.80.1", n);
 
 	/* iPXE: the rule's script with {server} expanded, no 43. */
 	assert_non_null(answer(&ipxe, "all", 0, PXE_PHASE_DHCP, &rep));
@@ -181,6 +186,7 @@ test_pxe_answer_dhcp_mode_by_client(void **state)
 	assert_non_null(answer(&uefi, "all", 0, PXE_PHASE_DHCP, &rep));
 	assert_string_equal(rep.file, "\\Boot\\x64\\bootmgfw.efi");
 	assert_int_equal(rep.siaddr, 0xc6125009u);
+	assert_string_equal(rep.sname, "198.18.80.9");
 	assert_null(opt(&rep, DHO_VENDOR_OPTS, &n));
 	v = opt(&rep, DHO_BCD_PATH, &n);
 	assert_non_null(v);

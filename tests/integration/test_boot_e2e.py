@@ -190,3 +190,54 @@ def test_known_machine_by_its_uuid(bootlab, pxeha, kit, tmp_path, firmware):
     assert r["ok"], "%s\n--- console ---\n%s\n--- pxeha ---\n%s" % (
         r["reason"], r["console_text"], p.log())
     print("%s boot in %.1f s" % (marker, r["seconds"]))
+
+
+HTTP_RULES = """
+[boot ipxe]
+arch = efi-x64
+client = ipxe
+file = http://{server}:8080/boot.ipxe
+
+[boot http]
+arch = http-x64
+file = http://{server}:8080/ipxe.efi
+"""
+
+
+@pytest.mark.parametrize("mode", ["dhcp", "proxy"])
+def test_uefi_http_boot(bootlab, pxeha, kit, tmp_path, mode):
+    """UEFI HTTP boot (OVMF's HttpBootDxe; its PXE turned off through
+    fw_cfg so HTTPv4 is what it tries): option 60 HTTPClient, the rule's
+    URL, ipxe.efi over pxeha's HTTP, then iPXE's script and the kernel."""
+    ns, br, tap, procs = bootlab
+    marker = "http-%s" % mode
+    remark(kit, marker)
+    if mode == "proxy":
+        procs.append(ns.popen(
+            ["dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
+             "--bind-interfaces", "--interface=" + br, "--no-ping",
+             "--dhcp-range=198.18.72.150,198.18.72.199,10m",
+             "--dhcp-leasefile=%s" % (tmp_path / "dm.leases"),
+             "--pid-file=%s" % (tmp_path / "dm.pid")],
+            stdout=subprocess.DEVNULL,
+            stderr=open(tmp_path / "dm.log", "wb")))
+    conf = CONF % {"mode": mode, "br": br, "kit": kit,
+                   "pool": "pool = 198.18.72.100-198.18.72.149"
+                   if mode == "dhcp" else ""}
+    # These rules first: the first match wins.
+    conf = conf.replace("[boot bios]", HTTP_RULES.lstrip() + "\n[boot bios]")
+    p = pxeha(ns, conf)
+    p.start()
+    with RouterAdvertiser(ns.name, br):
+        r = boot(ns.name, tap, firmware="uefi", marker=marker,
+                 mac="52:54:00:e2:e2:%02x" % (mode == "proxy"), timeout=240,
+                 log_path=tmp_path / "console.log", nic_rom=False,
+                 extra=("-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,"
+                        "string=n", "-fw_cfg",
+                        "name=opt/org.tianocore/IPv6PXESupport,string=n"))
+    assert r["ok"], "%s\n--- console ---\n%s\n--- pxeha ---\n%s" % (
+        r["reason"], r["console_text"], p.log())
+    print("%s boot in %.1f s" % (marker, r["seconds"]))
+    log = p.log()
+    assert "(http-x64) on" in log and "by [boot http]" in log, log
+    assert "GET ipxe.efi 200" in log, log

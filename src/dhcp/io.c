@@ -238,7 +238,6 @@ pxe_note(struct dhcp_io *io, const struct dsock *ds,
 	io->pxe_answers[ph][arch]++;
 	if (res->pxe_rule >= 0 && (size_t)res->pxe_rule < c->nboots)
 		rule = c->boots[res->pxe_rule].name;
-	/* The file field of the reply just built (NUL-terminated by it). */
 	log_rl(&rl, clock_ms(), LOG_INFO, "pxe: %02x:%02x:%02x:%02x:%02x:%02x "
 	    "(%s%s) on %s: %s answer by [boot %s]: \"%s\"",
 	    m->chaddr[0], m->chaddr[1], m->chaddr[2], m->chaddr[3],

@@ -228,3 +228,36 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, "rep_" + rep.when, rep)
+
+
+@pytest.fixture
+def plain_dhcp(tmp_path):
+    """Factory: plain_dhcp(ns, ifname, first, last) starts dnsmasq in ns as
+    a site's ordinary DHCP server on ifname (addresses first..last, nothing
+    about PXE, no DNS), as pxeha's ProxyDHCP tests find one; its leases
+    file is returned with the process.  Stopped (by PID) at the end."""
+    made = []
+
+    def make(ns, ifname, first, last):
+        n = len(made)
+        leases = tmp_path / ("dm%d.leases" % n)
+        with open(tmp_path / ("dm%d.log" % n), "wb") as log:
+            p = ns.popen(["dnsmasq", "--no-daemon", "--conf-file=/dev/null",
+                          "--port=0", "--bind-interfaces",
+                          "--interface=" + ifname, "--no-ping",
+                          "--dhcp-range=%s,%s,10m" % (first, last),
+                          "--dhcp-leasefile=%s" % leases,
+                          "--pid-file=%s" % (tmp_path / ("dm%d.pid" % n)),
+                          "--log-dhcp"],
+                         stdout=subprocess.DEVNULL, stderr=log)
+        made.append(p)
+        return p, leases
+
+    yield make
+    for p in made:
+        p.terminate()
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(5)

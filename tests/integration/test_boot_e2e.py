@@ -10,13 +10,12 @@ uses KVM where it works, else TCG).
 
 Host: namespace px*-bsrv with a bridge (198.18.72.1/24) holding the
 machine's tap; nothing in the root namespace."""
-import pathlib
 import re
 import subprocess
 
 import pytest
 
-from conftest import ROOT, sh
+from conftest import ROOT
 from helpers.qemu_boot import RouterAdvertiser, boot
 
 SRV = "198.18.72.1"
@@ -77,7 +76,7 @@ def remark(kit, marker):
 
 
 @pytest.fixture
-def bootlab(netns, pxeha, tmp_path):
+def bootlab(netns):
     """A namespace with a bridge (our address) and a tap for QEMU."""
     ns = netns("bsrv")
     u = ns.name.split("-")[0]		# px<id>
@@ -89,15 +88,7 @@ def bootlab(netns, pxeha, tmp_path):
     ns.run(["ip", "link", "set", tap, "master", br])
     ns.run(["ip", "link", "set", tap, "up"])
     ns.run(["ip", "link", "set", br, "up"])
-    procs = []
-    yield ns, br, tap, procs
-    for p in procs:
-        p.terminate()
-        try:
-            p.wait(5)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(5)
+    return ns, br, tap
 
 
 def metric(p, name):
@@ -113,22 +104,15 @@ def metric(p, name):
 @pytest.mark.parametrize("firmware,mode", [("bios", "dhcp"), ("uefi", "dhcp"),
                                            ("bios", "proxy"),
                                            ("uefi", "proxy")])
-def test_firmware_boots_through_pxeha(bootlab, pxeha, kit, tmp_path,
-                                      firmware, mode):
-    ns, br, tap, procs = bootlab
+def test_firmware_boots_through_pxeha(bootlab, pxeha, plain_dhcp, kit,
+                                      tmp_path, firmware, mode):
+    ns, br, tap = bootlab
     marker = "%s-%s" % (firmware, mode)
     remark(kit, marker)
     pool = "pool = 198.18.72.100-198.18.72.149" if mode == "dhcp" else ""
     if mode == "proxy":
         # The site's own DHCP server: addresses only, nothing about PXE.
-        procs.append(ns.popen(
-            ["dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
-             "--bind-interfaces", "--interface=" + br, "--no-ping",
-             "--dhcp-range=198.18.72.150,198.18.72.199,10m",
-             "--dhcp-leasefile=%s" % (tmp_path / "dm.leases"),
-             "--pid-file=%s" % (tmp_path / "dm.pid")],
-            stdout=subprocess.DEVNULL,
-            stderr=open(tmp_path / "dm.log", "wb")))
+        _, leases = plain_dhcp(ns, br, "198.18.72.150", "198.18.72.199")
     p = pxeha(ns, CONF % {"mode": mode, "br": br, "pool": pool, "kit": kit})
     p.start()
     # Empty IPv6 RAs end iPXE's wait for an IPv6 router (~12 s per
@@ -161,8 +145,7 @@ def test_firmware_boots_through_pxeha(bootlab, pxeha, kit, tmp_path,
             assert re.search(r'pxeha_tftp_requests_total\{file="%s"\} '
                              r'[1-9]' % re.escape(f), tftp), (f, tftp)
     if mode == "proxy":
-        leases = (tmp_path / "dm.leases").read_text()
-        assert "52:54:00:e2:e0" in leases, leases
+        assert "52:54:00:e2:e0" in leases.read_text()
 
 
 GUID = "4c4c4544-0042-3510-8052-b3c04f4e3832"
@@ -173,7 +156,7 @@ def test_known_machine_by_its_uuid(bootlab, pxeha, kit, tmp_path, firmware):
     """pxe_answer = known, the machine prestaged by its UUID only (as WDS
     does): the firmware's option 97 (SeaBIOS's iPXE, OVMF, then ipxe.efi)
     must match the [host] guid as dmidecode would print it."""
-    ns, br, tap, _ = bootlab
+    ns, br, tap = bootlab
     marker = "%s-known" % firmware
     remark(kit, marker)
     conf = CONF % {"mode": "dhcp", "br": br, "kit": kit,
@@ -205,22 +188,15 @@ file = http://{server}:8080/ipxe.efi
 
 
 @pytest.mark.parametrize("mode", ["dhcp", "proxy"])
-def test_uefi_http_boot(bootlab, pxeha, kit, tmp_path, mode):
+def test_uefi_http_boot(bootlab, pxeha, plain_dhcp, kit, tmp_path, mode):
     """UEFI HTTP boot (OVMF's HttpBootDxe; its PXE turned off through
     fw_cfg so HTTPv4 is what it tries): option 60 HTTPClient, the rule's
     URL, ipxe.efi over pxeha's HTTP, then iPXE's script and the kernel."""
-    ns, br, tap, procs = bootlab
+    ns, br, tap = bootlab
     marker = "http-%s" % mode
     remark(kit, marker)
     if mode == "proxy":
-        procs.append(ns.popen(
-            ["dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--port=0",
-             "--bind-interfaces", "--interface=" + br, "--no-ping",
-             "--dhcp-range=198.18.72.150,198.18.72.199,10m",
-             "--dhcp-leasefile=%s" % (tmp_path / "dm.leases"),
-             "--pid-file=%s" % (tmp_path / "dm.pid")],
-            stdout=subprocess.DEVNULL,
-            stderr=open(tmp_path / "dm.log", "wb")))
+        plain_dhcp(ns, br, "198.18.72.150", "198.18.72.199")
     conf = CONF % {"mode": mode, "br": br, "kit": kit,
                    "pool": "pool = 198.18.72.100-198.18.72.149"
                    if mode == "dhcp" else ""}

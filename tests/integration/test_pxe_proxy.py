@@ -10,7 +10,6 @@ item ignored), and that unicast to port 67 (a renewal) still reaches the
 other server.  Private link in px* namespaces, 198.18.3.0/24 (the
 captures' own subnet)."""
 import json
-import subprocess
 
 import pytest
 
@@ -86,35 +85,19 @@ def sub43(hexval):
 
 
 @pytest.fixture
-def proxy_lab(netns, veth, pxeha, tmp_path):
+def proxy_lab(netns, veth, pxeha, plain_dhcp):
     """dnsmasq (plain DHCP) and pxeha (proxy) in one namespace on one
     link; returns (client ns, client ifname, start(policy))."""
     srv, cli = netns("prsrv"), netns("prcli")
     s_if, c_if = veth(srv, cli, SRV + "/24", None)
-    procs = []
-    dm = srv.popen(["dnsmasq", "--no-daemon", "--conf-file=/dev/null",
-                    "--port=0", "--bind-interfaces", "--interface=" + s_if,
-                    "--no-ping",
-                    "--dhcp-range=198.18.3.100,198.18.3.150,10m",
-                    "--dhcp-leasefile=%s" % (tmp_path / "dm.leases"),
-                    "--pid-file=%s" % (tmp_path / "dm.pid"), "--log-dhcp"],
-                   stdout=subprocess.DEVNULL, stderr=open(tmp_path / "dm.log",
-                                                          "wb"))
-    procs.append(dm)
+    plain_dhcp(srv, s_if, "198.18.3.100", "198.18.3.150")
 
     def start(policy="all"):
         p = pxeha(srv, CONF % {"ifname": s_if, "policy": policy})
         p.start()
         return p
 
-    yield cli, c_if, start
-    for p in procs:
-        p.terminate()
-        try:
-            p.wait(5)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(5)
+    return cli, c_if, start
 
 
 def probe(cli, c_if, steps, timeout=60):

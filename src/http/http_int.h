@@ -1,6 +1,6 @@
 /*
- * Internals of the boot-file HTTP server shared by boot.c (the server)
- * and boot_stats.c (metrics and status views).
+ * Internals of the boot-file HTTP server shared by io.c (the server)
+ * and io_stats.c (metrics and status views).
  */
 #ifndef PXEHA_HTTP_INT_H
 #define PXEHA_HTTP_INT_H

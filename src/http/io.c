@@ -660,7 +660,7 @@ http_boot_reload(struct http_boot *hb, const struct cfg *cfg)
 	return (0);
 }
 
-/* For the views (boot_stats.c) ----------------------------------------- */
+/* For the views (io_stats.c) -------------------------------------------- */
 
 uint64_t
 hb_live_bytes(const struct http_boot *hb)

@@ -13,48 +13,7 @@
 #include "pxeha/lease.h"
 #include "pxeha/pxe.h"
 
-/* A reservation index entry: key bytes and the cfg host it names. */
-struct rkey {
-	uint8_t		 key[LEASE_CID_MAX + 1];	/* [0] = length */
-	size_t		 host;
-};
-
-struct srv_subnet {
-	int		*pools;		/* lease table pool ids */
-	size_t		 npools;
-	size_t		 nreserved;
-};
-
-struct dhcp_srv {
-	const struct cfg	*cfg;
-	struct lease_table	*t;
-	struct srv_subnet	*subnets;
-	struct rkey		*by_mac, *by_cid, *by_addr, *by_guid;
-	size_t			 nmac, ncid, naddr, nguid;
-};
-
-/* The client as identified by a request: option 61 or (htype, chaddr). */
-struct client {
-	const uint8_t	*cid;
-	size_t		 cidlen;
-	uint8_t		 htype, hlen;
-	const uint8_t	*hw;
-	const struct cfg_host *host;	/* reservation, or NULL */
-};
-
-/* What a handler works with. */
-struct req {
-	struct dhcp_srv		*srv;
-	const struct dhcp_ctx	*ctx;
-	const struct dhcp_msg	*m;
-	struct dhcp_result	*res;
-	struct client		 cl;
-	int			 subnet;
-	const struct cfg_subnet	*sn;
-	uint32_t		 server_id;
-	uint8_t			*out;
-	size_t			 outlen;
-};
+#include "server_int.h"
 
 static const char *const drop_names[DHCP_DROP_COUNT] = {
 	"none", "not_a_request", "no_subnet", "bad_client", "not_for_us",
@@ -75,8 +34,8 @@ cmp_rkey(const void *a, const void *b)
 	return (memcmp(x->key, y->key, sizeof(x->key)));
 }
 
-static const struct cfg_host *
-rfind(const struct dhcp_srv *s, const struct rkey *arr, size_t n,
+const struct cfg_host *
+srv_rfind(const struct dhcp_srv *s, const struct rkey *arr, size_t n,
     const void *key, size_t len)
 {
 	struct rkey k;
@@ -150,7 +109,7 @@ host_by_addr(const struct dhcp_srv *s, uint32_t a)
 	uint8_t ab[4];
 
 	addr_key(a, ab);
-	return (rfind(s, s->by_addr, s->naddr, ab, 4));
+	return (srv_rfind(s, s->by_addr, s->naddr, ab, 4));
 }
 
 static int
@@ -297,9 +256,9 @@ identify(const struct dhcp_srv *s, const struct dhcp_msg *m, struct client *cl)
 	cl->hlen = m->hlen;
 	cl->hw = m->chaddr;
 	if (cl->cid != NULL)
-		cl->host = rfind(s, s->by_cid, s->ncid, cl->cid, cl->cidlen);
+		cl->host = srv_rfind(s, s->by_cid, s->ncid, cl->cid, cl->cidlen);
 	if (cl->host == NULL && cl->htype == 1 && cl->hlen == 6)
-		cl->host = rfind(s, s->by_mac, s->nmac, cl->hw, 6);
+		cl->host = srv_rfind(s, s->by_mac, s->nmac, cl->hw, 6);
 	return (0);
 }
 
@@ -503,8 +462,8 @@ destination(struct req *r, enum dhcp_type type, uint32_t yiaddr)
 	}
 }
 
-static void
-send_reply(struct req *r, struct dhcp_reply *rep)
+void
+srv_send_reply(struct req *r, struct dhcp_reply *rep)
 {
 	struct dhcp_rai rai;
 	uint32_t sid = r->server_id;
@@ -545,7 +504,7 @@ nak(struct req *r, const char *why)
 	rep.type = DHCPNAK;
 	dhcp_optset_init(&rep.opts);
 	(void)dhcp_optset_add(&rep.opts, DHO_MESSAGE, why, strlen(why));
-	send_reply(r, &rep);
+	srv_send_reply(r, &rep);
 }
 
 static void
@@ -557,44 +516,6 @@ boot_fields(const struct req *r, struct dhcp_reply *rep, uint32_t next_server,
 	rep->siaddr = next_server != 0 ? next_server : r->server_id;
 	memset(rep->file, 0, sizeof(rep->file));
 	memcpy(rep->file, file, n < sizeof(rep->file) ? n : sizeof(rep->file) - 1);
-}
-
-/* The PXE answer for this request (pxe.h): 1 when it filled the boot
- * fields, 0 when it did not, -1 when the subnet answers only known
- * clients and this boot client is not one (it then gets no boot file at
- * all, not even the subnet's). */
-static int
-pxe_fields(const struct req *r, enum pxe_phase phase, struct dhcp_reply *rep)
-{
-	static const uint8_t zero[PXE_GUID_LEN];
-	const struct cfg_host *h = r->cl.host;
-	const struct cfg_boot *b;
-	struct pxe_client pc;
-	struct pxe_req q;
-
-	pxe_classify(r->m, &pc);
-	/* A machine prestaged by its GUID (option 97; all zeros is nobody). */
-	if (h == NULL && pc.has_guid && memcmp(pc.guid, zero, sizeof(zero)))
-		h = rfind(r->srv, r->srv->by_guid, r->srv->nguid, pc.guid,
-		    PXE_GUID_LEN);
-	memset(&q, 0, sizeof(q));
-	q.cfg = r->srv->cfg;
-	q.sn = r->sn;
-	q.pc = &pc;
-	q.host = h != NULL ? h->name : NULL;
-	q.known = h != NULL;
-	if (pc.cls != PXE_CLASS_NONE && h == NULL &&
-	    r->sn->pxe_answer == CFG_PXE_ANSWER_KNOWN)
-		return (-1);
-	q.phase = phase;
-	q.server = r->server_id;
-	if ((b = pxe_answer(&q, rep)) == NULL)
-		return (0);
-	r->res->pxe_phase = (int)phase + 1;
-	r->res->pxe_arch = (int)pc.arch;
-	r->res->pxe_rule = (int)(b - r->srv->cfg->boots);
-	r->res->pxe_ipxe = (pc.ipxe & (PXE_IPXE_UCLASS | PXE_IPXE_ENCAP)) != 0;
-	return (1);
 }
 
 static void
@@ -614,10 +535,10 @@ offer_or_ack(struct req *r, enum dhcp_type type, const struct lease *l)
 	reply_options(r, &rep.opts);
 	/* BOOTP boot fields (RFC 2131 2): where and what to fetch. */
 	if ((r->srv->cfg->pxe.mode != CFG_PXE_DHCP ||
-	    pxe_fields(r, PXE_PHASE_DHCP, &rep) == 0) &&
+	    srv_pxe_fields(r, PXE_PHASE_DHCP, &rep) == 0) &&
 	    r->sn->boot_file[0] != '\0')
 		boot_fields(r, &rep, r->sn->next_server, r->sn->boot_file);
-	send_reply(r, &rep);
+	srv_send_reply(r, &rep);
 }
 
 /* Message handlers ---------------------------------------------------------- */
@@ -820,54 +741,7 @@ on_inform(struct req *r)
 	rep.ciaddr = r->m->ciaddr;
 	dhcp_optset_init(&rep.opts);
 	reply_options(r, &rep.opts);
-	send_reply(r, &rep);
-}
-
-/*
- * [pxe] mode = proxy: another server hands out addresses; a PXE or HTTP
- * boot client's DISCOVER gets a proxy offer (no address, boot
- * information only); everything else is left to that server.
- */
-static void
-on_proxy(struct req *r)
-{
-	struct dhcp_reply rep;
-
-	if (r->m->type != DHCPDISCOVER) {
-		r->res->drop = DHCP_DROP_NOT_FOR_US;
-		return;
-	}
-	memset(&rep, 0, sizeof(rep));
-	rep.type = DHCPOFFER;
-	dhcp_optset_init(&rep.opts);
-	if (pxe_fields(r, PXE_PHASE_PROXY, &rep) != 1) {
-		r->res->drop = DHCP_DROP_NO_BOOT;
-		return;
-	}
-	send_reply(r, &rep);
-}
-
-/* A boot-server request on port 4011 (PXE 2.1): the file for the item
- * asked for, in an ACK that leaves the client's address as it is. */
-static void
-on_bootsrv(struct req *r)
-{
-	struct dhcp_reply rep;
-
-	if (r->m->type != DHCPREQUEST && r->m->type != DHCPINFORM) {
-		r->res->drop = DHCP_DROP_BAD_TYPE;
-		return;
-	}
-	memset(&rep, 0, sizeof(rep));
-	rep.type = DHCPACK;
-	rep.ciaddr = r->m->ciaddr;
-	dhcp_optset_init(&rep.opts);
-	if (r->srv->cfg->pxe.mode == CFG_PXE_OFF ||
-	    pxe_fields(r, PXE_PHASE_BOOTSRV, &rep) != 1) {
-		r->res->drop = DHCP_DROP_NO_BOOT;
-		return;
-	}
-	send_reply(r, &rep);
+	srv_send_reply(r, &rep);
 }
 
 int
@@ -903,11 +777,11 @@ dhcp_srv_handle(struct dhcp_srv *s, const struct dhcp_ctx *ctx,
 	res->subnet = r.subnet;
 	r.sn = &s->cfg->subnets[r.subnet];
 	if (ctx->bootsrv) {
-		on_bootsrv(&r);
+		srv_on_bootsrv(&r);
 		return (0);
 	}
 	if (s->cfg->pxe.mode == CFG_PXE_PROXY) {
-		on_proxy(&r);
+		srv_on_proxy(&r);
 		return (0);
 	}
 	switch (m->type) {

@@ -125,8 +125,13 @@ struct cfg_tftp {
 	uint64_t	 upload_max;	/* bytes one upload may hold */
 };
 
+/* What the ProxyDHCP port-67 socket hears: broadcasts only, or also
+ * unicast (relayed requests; no other DHCP server on this host). */
+enum cfg_proxy_listen { CFG_PROXY_BROADCAST, CFG_PROXY_ALL };
+
 struct cfg_pxe {
 	enum cfg_pxe_mode mode;
+	enum cfg_proxy_listen proxy_listen;
 	char		 prompt[CFG_PATH_MAX];	/* pxe_answer = prompt text */
 	uint32_t	 prompt_timeout;	/* seconds, 1..254 */
 };

@@ -29,6 +29,7 @@ static const char *const log_targets[] = { "stderr", "syslog", NULL };
 static const char *const pxe_modes[] = { "off", "dhcp", "proxy", NULL };
 static const char *const peer_roles[] = { "primary", "standby", NULL };
 static const char *const boot_clients[] = { "any", "firmware", "ipxe", NULL };
+static const char *const proxy_listens[] = { "broadcast", "all", NULL };
 static const char *const pxe_answers[] = { "all", "known", "prompt", NULL };
 static const char *const arch_names[] = {
 	"bios", "efi-ia32", "efi-x64", "efi-arm32", "efi-arm64", "http-x64",
@@ -65,6 +66,7 @@ static const struct keydef tftp_keys[] = {
 };
 static const struct keydef pxe_keys[] = {
 	{ "mode", KT_ENUM, F(cfg_pxe, mode), 0, 0, 0, pxe_modes },
+	{ "proxy_listen", KT_ENUM, F(cfg_pxe, proxy_listen), 0, 0, 0, proxy_listens },
 	{ "prompt", KT_TEXT, F(cfg_pxe, prompt), 0, 0, 0, NULL },
 	{ "prompt_timeout", KT_DURATION, F(cfg_pxe, prompt_timeout), 0, 1, 254, NULL },
 };

@@ -372,8 +372,9 @@ close_socks(struct dhcp_io *io)
  * One listening socket: port on interface i.  kind 0 is DHCP on the
  * server port, 1 the PXE boot server port.  In [pxe] mode = proxy the
  * server port socket is bound to 255.255.255.255: it hears the clients'
- * broadcasts (all a proxy answers) while unicast to port 67 (renewals,
- * relays) still reaches the DHCP server this host may also run.
+ * broadcasts while unicast to port 67 (renewals, relays) still reaches
+ * the DHCP server this host may also run; proxy_listen = all binds it to
+ * any address, for relayed clients where no other server runs here.
  */
 static void
 open_one(struct dhcp_io *io, const struct cfg *c, size_t i,
@@ -402,7 +403,8 @@ open_one(struct dhcp_io *io, const struct cfg *c, size_t i,
 		return;
 	}
 	if (!bootsrv && c->pxe.mode == CFG_PXE_PROXY) {
-		a.s_addr = htonl(INADDR_BROADCAST);
+		if (c->pxe.proxy_listen == CFG_PROXY_BROADCAST)
+			a.s_addr = htonl(INADDR_BROADCAST);
 		flags |= NET_UDP_REUSEPORT;
 	}
 	if ((ds->fd = net_udp_open(a, port, ds->name, flags)) == -1) {
@@ -420,8 +422,10 @@ open_one(struct dhcp_io *io, const struct cfg *c, size_t i,
 		log_info("pxe: boot server on %s port %u", ds->name, port);
 	else
 		log_info("dhcp: listening on %s (server id %s)%s", ds->name,
-		    cfgv_fmt_ip(ip, ds->addr), c->pxe.mode == CFG_PXE_PROXY ?
-		    " as ProxyDHCP (broadcasts only)" : "");
+		    cfgv_fmt_ip(ip, ds->addr), c->pxe.mode != CFG_PXE_PROXY ? "" :
+		    c->pxe.proxy_listen == CFG_PROXY_BROADCAST ?
+		    " as ProxyDHCP (broadcasts only)" :
+		    " as ProxyDHCP (broadcasts and relays)");
 }
 
 static int

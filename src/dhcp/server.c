@@ -213,7 +213,8 @@ subnet_of(const struct dhcp_srv *s, uint32_t a)
 /*
  * The subnet a client is on: for relayed requests the link selection
  * sub-option (RFC 3527), else option 118 (RFC 3011), else giaddr; for
- * direct ones option 118, else the subnet on the arrival interface.
+ * direct ones option 118, else (4011 requests) the subnet of ciaddr,
+ * else the subnet on the arrival interface.
  */
 static int
 select_subnet(const struct dhcp_srv *s, const struct dhcp_ctx *ctx)
@@ -233,6 +234,10 @@ select_subnet(const struct dhcp_srv *s, const struct dhcp_ctx *ctx)
 	}
 	if (dhcp_opt_u32(m, DHO_SUBNET_SELECT, &a) == 0)
 		return (subnet_of(s, a));
+	/* A boot-server request comes from a configured client, perhaps
+	 * routed from another subnet: its address says which. */
+	if (ctx->bootsrv && m->ciaddr != 0 && subnet_of(s, m->ciaddr) >= 0)
+		return (subnet_of(s, m->ciaddr));
 	if (ctx->iface < 0 || (size_t)ctx->iface >= c->nifaces)
 		return (-1);
 	for (i = 0; i < c->nsubnets; i++)

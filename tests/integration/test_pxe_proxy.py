@@ -244,3 +244,29 @@ def test_prompt_policy_in_proxy_offer(proxy_lab):
     assert s[9][:2] == b"\x00\x00", s
     assert s[10][0] == 10 and s[10][1:] == \
         b"Press F8 to boot from the network", s
+
+
+def test_relayed_clients_with_proxy_listen_all(netns, veth, pxeha):
+    """proxy_listen = all (no other DHCP server on the host): a DISCOVER
+    relayed to pxeha's address gets its proxy offer back at the relay's
+    port 67; with the default (broadcast) the same request is not heard."""
+    srv, cli = netns("prsrv"), netns("prcli")
+    s_if, c_if = veth(srv, cli, SRV + "/24", CLI + "/24")
+    relayed = [dict(type="discover", mac="52:54:00:be:00:41", xid=0x71,
+                    giaddr=CLI, to=SRV, port=67, sport=67,
+                    extra=opts_hex((60, b"PXEClient:Arch:00007:UNDI:003000"),
+                                   (93, "0007"), (94, "010300")))]
+    conf = CONF % {"ifname": s_if, "policy": "all"}
+    p = pxeha(srv, conf, name="bcast")
+    p.start()
+    assert probe(cli, c_if, relayed) == [None]
+    p.stop()
+    p = pxeha(srv, conf.replace("mode = proxy\n",
+                                "mode = proxy\nproxy_listen = all\n"),
+              name="all")
+    p.start()
+    got, = probe(cli, c_if, relayed)
+    assert got is not None and got["type"] == "OFFER", got
+    assert got["src"] == SRV + ":67" and got["yiaddr"] == "0.0.0.0", got
+    assert bytes.fromhex(got["options"]["60"]) == b"PXEClient", got
+    assert "broadcasts and relays" in p.log()

@@ -77,6 +77,7 @@ struct rq {
 	const char	*uclass;	/* option 77 */
 	int		 guid;		/* send option 97 (type 0, 16 x guid) */
 	int		 iface;
+	int		 bootsrv;	/* to port 4011, from ciaddr:4011 */
 };
 
 static const char *conf_cur = conf_text;
@@ -167,6 +168,9 @@ ask(struct env *e, const struct rq *q)
 	ctx.now = e->now;
 	ctx.iface = q->iface;
 	ctx.local_addr = SRV;
+	ctx.bootsrv = q->bootsrv;
+	ctx.src_addr = q->ciaddr;
+	ctx.src_port = 4011;
 	assert_int_equal(dhcp_srv_handle(e->srv, &ctx, &e->res, e->out,
 	    sizeof(e->out)), 0);
 	if (e->res.dest == DHCP_DEST_NONE)
@@ -498,6 +502,53 @@ setup_pxe_known(void **state)
 	return (0);
 }
 
+/* Two subnets, one of them beyond a router, and a rule for that one. */
+static const char pxe_far_conf[] = PXE_SUBNET
+    "[subnet b]\nnetwork = 198.18.61.0/24\n"
+    "[boot far]\narch = efi-x64\nsubnet = b\nfile = far.efi\n" PXE_RULES;
+
+static int
+setup_pxe_far(void **state)
+{
+	conf_cur = pxe_far_conf;
+	setup(state);
+	conf_cur = conf_text;
+	return (0);
+}
+
+/* Port 4011: the file for the subnet of the client's own address (it may
+ * be routed from another subnet), sent back to where it came from. */
+static void
+test_dhcp_server_pxe_boot_server_port(void **state)
+{
+	struct env *e = *state;
+	struct rq q = { .type = DHCPREQUEST, .mac = 3, .iface = 0,
+	    .vclass = "PXEClient:Arch:00007:UNDI:003000", .arch = 7 + 1,
+	    .ciaddr = 0xc6123d14, .bootsrv = 1 };	/* 198.18.61.20 */
+
+	assert_int_equal(ask(e, &q), DHCPACK);
+	assert_string_equal((const char *)e->rep.file, "far.efi");
+	assert_int_equal(e->res.dest, DHCP_DEST_SOURCE);
+	assert_int_equal(e->res.dst_addr, 0xc6123d14);
+	assert_int_equal(e->res.dst_port, 4011);
+	assert_int_equal(e->rep.ciaddr, 0xc6123d14);
+	assert_int_equal(e->rep.yiaddr, 0);
+	/* No lease was touched. */
+	assert_int_equal(e->res.nchanges, 0);
+	/* On the arrival interface's own subnet: that subnet's rule. */
+	q.ciaddr = 0xc6123c14;				/* 198.18.60.20 */
+	assert_int_equal(ask(e, &q), DHCPACK);
+	assert_string_equal((const char *)e->rep.file, "ipxe.efi");
+	/* A DISCOVER to 4011, or a client that is not a boot client: no. */
+	q.type = DHCPDISCOVER;
+	assert_int_equal(ask(e, &q), DHCP_NONE);
+	q.type = DHCPREQUEST;
+	q.vclass = NULL;
+	q.arch = 0;
+	assert_int_equal(ask(e, &q), DHCP_NONE);
+	assert_int_equal(e->res.drop, DHCP_DROP_NO_BOOT);
+}
+
 static void
 test_dhcp_server_pxe_known_only_and_guid(void **state)
 {
@@ -714,6 +765,9 @@ main(void)
 		    test_dhcp_server_pxe_rules_in_offers, setup_pxe, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_dhcp_server_pxe_known_only_and_guid, setup_pxe_known,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_dhcp_server_pxe_boot_server_port, setup_pxe_far,
 		    teardown),
 		T(test_dhcp_server_no_subnet_on_interface),
 		T(test_dhcp_server_broadcast_flag_and_inform),

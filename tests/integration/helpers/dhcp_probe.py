@@ -5,6 +5,7 @@ Runs inside a client namespace:  dhcp_probe.py IFACE STEPS_JSON
 STEPS_JSON is a list of steps; each step is
   {"type": "discover"|"request"|"decline"|"release"|"inform",
    "mac": "52:54:00:..", "xid": 1234, "ciaddr": "a.b.c.d",
+   "giaddr": "a.b.c.d" (as a relay would send it; default none),
    "requested": "a.b.c.d", "server_id": "a.b.c.d", "client_id": "hex",
    "hostname": "x", "to": "a.b.c.d" (default broadcast),
    "wait": seconds to wait for a reply (0: send only; default 2),
@@ -51,6 +52,7 @@ def build(step):
     raw = b"".join(bytes([c, len(v)]) + v for c, v in opts) + b"\xff"
     pkt = BOOTP(op=1, htype=1, hlen=6, xid=step.get("xid", 0x1234),
                 flags=0x8000, ciaddr=step.get("ciaddr", "0.0.0.0"),
+                giaddr=step.get("giaddr", "0.0.0.0"),
                 chaddr=mac_bytes(step["mac"]) + b"\0" * 10)
     data = bytes(pkt)[:236] + b"\x63\x82\x53\x63" + raw
     return data + b"\0" * max(0, 300 - len(data))

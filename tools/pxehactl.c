@@ -37,7 +37,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: pxehactl [options] status | metrics | reload | leases | "
-	    "lease ADDR | tftp\n"
+	    "lease ADDR | tftp | pxe\n"
 	    "  -s, --server HOST:PORT  control endpoint (default 127.0.0.1:%d)\n"
 	    "  -c, --config FILE       read [ctl] listen and token_file from a "
 	    "pxeha config\n"
@@ -246,8 +246,8 @@ main(int argc, char *argv[])
 		    verb[5] == '\0' ? argv[optind + 1] : "",
 		    json ? "json" : "text", subnet[0] ? "&subnet=" : "", subnet);
 		rc = request(host, port, EVHTTP_REQ_GET, uri, NULL, timeout, &r);
-	} else if (strcmp(verb, "tftp") == 0) {
-		snprintf(uri, sizeof(uri), "/tftp%s", json ? "" :
+	} else if (strcmp(verb, "tftp") == 0 || strcmp(verb, "pxe") == 0) {
+		snprintf(uri, sizeof(uri), "/%s%s", verb, json ? "" :
 		    "?format=text");
 		rc = request(host, port, EVHTTP_REQ_GET, uri, NULL, timeout, &r);
 	} else if (strcmp(verb, "metrics") == 0)

@@ -36,5 +36,8 @@ const struct lease_table *dhcp_io_table(const struct dhcp_io *);
 void		 dhcp_io_metrics(const struct dhcp_io *, struct evbuffer *);
 void		 dhcp_io_status_json(const struct dhcp_io *, struct evbuffer *);
 void		 dhcp_io_status_text(const struct dhcp_io *, struct evbuffer *);
+/* GET /pxe: the last 64 boot answers, newest first. */
+void		 dhcp_io_pxe_json(const struct dhcp_io *, struct evbuffer *);
+void		 dhcp_io_pxe_text(const struct dhcp_io *, struct evbuffer *);
 
 #endif

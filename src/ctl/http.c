@@ -331,13 +331,20 @@ ctl_cb(struct evhttp_request *req, void *arg)
 			tftp_io_sessions_json(c->px->tftp, b);
 		reply(req, 200, "OK", want_text(req) ?
 		    "text/plain; charset=utf-8" : "application/json", b);
+	} else if (strcmp(path, "/pxe") == 0 && c->px->dhcp != NULL) {
+		if (want_text(req))
+			dhcp_io_pxe_text(c->px->dhcp, b);
+		else
+			dhcp_io_pxe_json(c->px->dhcp, b);
+		reply(req, 200, "OK", want_text(req) ?
+		    "text/plain; charset=utf-8" : "application/json", b);
 	} else if (strcmp(path, "/metrics") == 0) {
 		metrics_text(c, b);
 		reply(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8",
 		    b);
 	} else {
 		evbuffer_add_printf(b, "not found; try /status, /metrics, "
-		    "/leases, /tftp, POST /reload\n");
+		    "/leases, /tftp, /pxe, POST /reload\n");
 		reply(req, 404, "Not Found", "text/plain", b);
 	}
 	evbuffer_free(b);

@@ -37,6 +37,20 @@ struct dsock {
 	uint32_t	 kernel_drops;	/* kernel's count, as last reported */
 };
 
+/* One boot answer, as GET /pxe lists it. */
+#define PXE_SEEN_MAX	64
+struct pxe_seen {
+	int64_t		 wall;
+	uint8_t		 mac[6];
+	uint8_t		 phase;		/* 0 dhcp, 1 proxy, 2 4011 */
+	uint8_t		 arch;		/* enum pxe_arch */
+	uint8_t		 ipxe;
+	uint32_t	 to;		/* yiaddr or ciaddr, 0: none yet */
+	char		 iface[NET_IFNAME_MAX];
+	char		 rule[CFG_NAME_MAX];
+	char		 file[129];
+};
+
 /* A reply waiting until the journal is durable up to seq. */
 struct held {
 	uint64_t	 seq;
@@ -84,6 +98,10 @@ struct dhcp_io {
 	uint64_t		 recv[16], sent[16];
 	/* Boot answers by phase (dhcp, proxy, 4011) and client arch. */
 	uint64_t		 pxe_answers[3][PXE_ARCH_UNKNOWN + 1];
+	/* The last PXE_SEEN_MAX boot answers, oldest first from pxe_seen_next
+	 * once the ring is full (GET /pxe). */
+	struct pxe_seen		 pxe_seen[PXE_SEEN_MAX];
+	size_t			 pxe_seen_next, pxe_seen_n;
 	uint64_t		 drops[DROP_REASONS];
 
 	struct dhcp_msg		 msg;		/* scratch, per request */

@@ -37,6 +37,7 @@
 #include "pxeha/log.h"
 #include "pxeha/net.h"
 #include "../core/cfgval.h"
+#include "../core/wire.h"
 #include "dhcp_io_int.h"
 
 #define HELD_MAX	65536	/* replies waiting for the journal */
@@ -223,6 +224,7 @@ pxe_note(struct dhcp_io *io, const struct dsock *ds,
 	const struct cfg *c = io->cfg;
 	const struct dhcp_msg *m = &io->msg;
 	const char *rule = "?";
+	struct pxe_seen *seen;
 	char file[129];
 	unsigned ph = (unsigned)res->pxe_phase - 1;
 	unsigned arch = (unsigned)res->pxe_arch;
@@ -238,6 +240,22 @@ pxe_note(struct dhcp_io *io, const struct dsock *ds,
 	io->pxe_answers[ph][arch]++;
 	if (res->pxe_rule >= 0 && (size_t)res->pxe_rule < c->nboots)
 		rule = c->boots[res->pxe_rule].name;
+	seen = &io->pxe_seen[io->pxe_seen_next];
+	io->pxe_seen_next = (io->pxe_seen_next + 1) % PXE_SEEN_MAX;
+	if (io->pxe_seen_n < PXE_SEEN_MAX)
+		io->pxe_seen_n++;
+	memset(seen, 0, sizeof(*seen));
+	seen->wall = clock_wall();
+	memcpy(seen->mac, m->chaddr, sizeof(seen->mac));
+	seen->phase = (uint8_t)ph;
+	seen->arch = (uint8_t)arch;
+	seen->ipxe = res->pxe_ipxe != 0;
+	/* The reply's yiaddr (our offer) or ciaddr (4011). */
+	seen->to = wire_load32(io->out + 16) != 0 ? wire_load32(io->out + 16) :
+	    wire_load32(io->out + 12);
+	memcpy(seen->iface, ds->name, sizeof(seen->iface));
+	snprintf(seen->rule, sizeof(seen->rule), "%s", rule);
+	memcpy(seen->file, file, sizeof(seen->file));
 	log_rl(&rl, clock_ms(), LOG_INFO, "pxe: %02x:%02x:%02x:%02x:%02x:%02x "
 	    "(%s%s) on %s: %s answer by [boot %s]: \"%s\"",
 	    m->chaddr[0], m->chaddr[1], m->chaddr[2], m->chaddr[3],

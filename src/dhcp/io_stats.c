@@ -212,3 +212,71 @@ dhcp_io_status_text(const struct dhcp_io *io, struct evbuffer *b)
 		    dhcp_srv_subnet_reserved(io->srv, i));
 	}
 }
+
+static const char *const seen_phase[] = { "dhcp", "proxy", "4011" };
+
+/* The i-th newest boot answer (0: the newest). */
+static const struct pxe_seen *
+seen_at(const struct dhcp_io *io, size_t i)
+{
+	return (&io->pxe_seen[(io->pxe_seen_next + PXE_SEEN_MAX - 1 - i) %
+	    PXE_SEEN_MAX]);
+}
+
+void
+dhcp_io_pxe_json(const struct dhcp_io *io, struct evbuffer *b)
+{
+	const struct pxe_seen *e;
+	char t[32], mac[18], ip[CFGV_IPSTR];
+	size_t i;
+
+	evbuffer_add_printf(b, "{\"answers\":[");
+	for (i = 0; i < io->pxe_seen_n; i++) {
+		e = seen_at(io, i);
+		json_time(t, sizeof(t), e->wall);
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+		    e->mac[0], e->mac[1], e->mac[2], e->mac[3], e->mac[4],
+		    e->mac[5]);
+		evbuffer_add_printf(b, "%s{\"time\":\"%s\",\"mac\":\"%s\","
+		    "\"address\":\"%s\",\"interface\":", i ? "," : "", t, mac,
+		    e->to != 0 ? cfgv_fmt_ip(ip, e->to) : "");
+		json_str(b, e->iface);
+		evbuffer_add_printf(b, ",\"phase\":\"%s\",\"arch\":\"%s\","
+		    "\"ipxe\":%s,\"rule\":", seen_phase[e->phase % 3],
+		    pxe_arch_name((enum pxe_arch)e->arch),
+		    e->ipxe ? "true" : "false");
+		json_str(b, e->rule);
+		evbuffer_add_printf(b, ",\"file\":");
+		json_str(b, e->file);
+		evbuffer_add_printf(b, "}");
+	}
+	evbuffer_add_printf(b, "]}\n");
+}
+
+void
+dhcp_io_pxe_text(const struct dhcp_io *io, struct evbuffer *b)
+{
+	const struct pxe_seen *e;
+	char t[32], ip[CFGV_IPSTR];
+	size_t i;
+
+	if (io->pxe_seen_n == 0) {
+		evbuffer_add_printf(b, "no boot answers yet\n");
+		return;
+	}
+	evbuffer_add_printf(b, "%-20s  %-17s  %-15s  %-5s  %-15s  %-12s  %s\n",
+	    "time", "mac", "address", "phase", "client", "rule", "file");
+	for (i = 0; i < io->pxe_seen_n; i++) {
+		char client[24];
+
+		e = seen_at(io, i);
+		json_time(t, sizeof(t), e->wall);
+		snprintf(client, sizeof(client), "%s%s",
+		    pxe_arch_name((enum pxe_arch)e->arch), e->ipxe ? "+ipxe" : "");
+		evbuffer_add_printf(b, "%-20s  %02x:%02x:%02x:%02x:%02x:%02x  "
+		    "%-15s  %-5s  %-15s  %-12s  %s\n", t, e->mac[0], e->mac[1],
+		    e->mac[2], e->mac[3], e->mac[4], e->mac[5],
+		    e->to != 0 ? cfgv_fmt_ip(ip, e->to) : "-",
+		    seen_phase[e->phase % 3], client, e->rule, e->file);
+	}
+}

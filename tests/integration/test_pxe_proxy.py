@@ -115,7 +115,7 @@ def by_server(replies):
     return (dm[0] if dm else None), (px[0] if px else None)
 
 
-def test_proxy_offers_beside_dnsmasq(proxy_lab):
+def test_proxy_offers_beside_dnsmasq(proxy_lab, pxehactl_bin):
     cli, c_if, start = proxy_lab
     p = start()
     steps = [dict(raw=cap("proxy_bios_ipxe_discover", 1).hex(), all=True),
@@ -175,6 +175,18 @@ def test_proxy_offers_beside_dnsmasq(proxy_lab):
     assert "pxe: 52:54:00:be:00:01 (bios, iPXE) on" in p.log(), p.log()
     assert 'proxy answer by [boot bios]: "http://198.18.3.1:8080/boot.ipxe"'\
         in p.log(), p.log()
+    # GET /pxe (pxehactl pxe): the recent boot answers, newest first.
+    code, body = p.http("/pxe")
+    assert code == 200, body
+    seen = json.loads(body)["answers"]
+    assert [a["arch"] for a in seen] == ["http-x64", "efi-arm64", "efi-x64",
+                                         "efi-x64", "bios"], seen
+    assert seen[-1] == dict(seen[-1], mac="52:54:00:be:00:01", phase="proxy",
+                            ipxe=True, rule="bios",
+                            file="http://198.18.3.1:8080/boot.ipxe"), seen
+    r = p.ns.run([pxehactl_bin, "pxe"])
+    assert "52:54:00:be:00:01" in r.stdout and "bios+ipxe" in r.stdout, \
+        r.stdout
 
 
 def test_boot_server_4011(proxy_lab):

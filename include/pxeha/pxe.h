@@ -43,6 +43,7 @@ enum pxe_class {
 enum pxe_arch {
 	PXE_ARCH_BIOS, PXE_ARCH_EFI_IA32, PXE_ARCH_EFI_X64, PXE_ARCH_EFI_ARM32,
 	PXE_ARCH_EFI_ARM64, PXE_ARCH_HTTP_X64, PXE_ARCH_HTTP_ARM64,
+	PXE_ARCH_HTTP_IA32, PXE_ARCH_HTTP_ARM32,
 	PXE_ARCH_UNKNOWN
 };
 #define PXE_ARCH_COUNT		PXE_ARCH_UNKNOWN	/* the known ones */
@@ -123,13 +124,13 @@ void		 pxe_classify(const struct dhcp_msg *m, struct pxe_client *c);
 /*
  * RFC 4578 / IANA code to architecture: 0 bios, 6 efi-ia32, 7 efi-x64,
  * 9 efi-x64 too (EFI byte code in the registry, sent by x64 firmware in
- * the wild), 10 efi-arm32, 11 efi-arm64, 16 http-x64, 19 http-arm64.
- * Every other code, 15 (HTTP IA32) and 18 (HTTP ARM32) included since
- * [boot] has no name for them, is PXE_ARCH_UNKNOWN.
+ * the wild), 10 efi-arm32, 11 efi-arm64, 16 http-x64, 19 http-arm64,
+ * 15 http-ia32, 18 http-arm32.
+ * Every other code is PXE_ARCH_UNKNOWN.
  */
 enum pxe_arch	 pxe_arch_from_code(uint16_t code);
 
-/* "bios" .. "http-arm64" as in config.c, "unknown" for anything else.
+/* "bios" .. "http-arm32" as in config.c, "unknown" for anything else.
  * Returns a static string, never NULL. */
 const char	*pxe_arch_name(enum pxe_arch);
 

@@ -33,7 +33,7 @@ static const char *const proxy_listens[] = { "broadcast", "all", NULL };
 static const char *const pxe_answers[] = { "all", "known", "prompt", NULL };
 static const char *const arch_names[] = {
 	"bios", "efi-ia32", "efi-x64", "efi-arm32", "efi-arm64", "http-x64",
-	"http-arm64", NULL
+	"http-arm64", "http-ia32", "http-arm32", NULL
 };
 
 #define F(s, m)		offsetof(struct s, m)
@@ -449,7 +449,7 @@ set_arches(void *field, const char *val)
 		if (arch_names[a] == NULL)
 			return ("unknown architecture (known: bios, efi-ia32, "
 			    "efi-x64, efi-arm32, efi-arm64, http-x64, "
-			    "http-arm64)");
+			    "http-arm64, http-ia32, http-arm32)");
 		mask |= 1u << a;
 	}
 	*(unsigned *)field = mask;

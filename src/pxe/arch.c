@@ -24,13 +24,15 @@ _Static_assert((int)PXE_ARCH_BIOS == (int)CFG_ARCH_BIOS &&
     (int)PXE_ARCH_EFI_ARM64 == (int)CFG_ARCH_EFI_ARM64 &&
     (int)PXE_ARCH_HTTP_X64 == (int)CFG_ARCH_HTTP_X64 &&
     (int)PXE_ARCH_HTTP_ARM64 == (int)CFG_ARCH_HTTP_ARM64 &&
+    (int)PXE_ARCH_HTTP_IA32 == (int)CFG_ARCH_HTTP_IA32 &&
+    (int)PXE_ARCH_HTTP_ARM32 == (int)CFG_ARCH_HTTP_ARM32 &&
     (int)PXE_ARCH_COUNT == (int)CFG_ARCH_COUNT,
     "enum pxe_arch and enum cfg_arch disagree");
 
 /* The same spellings as arch_names in config.c, plus "unknown". */
 static const char *const pxe_arch_names[] = {
 	"bios", "efi-ia32", "efi-x64", "efi-arm32", "efi-arm64", "http-x64",
-	"http-arm64", "unknown"
+	"http-arm64", "http-ia32", "http-arm32", "unknown"
 };
 _Static_assert(NITEMS(pxe_arch_names) == PXE_ARCH_UNKNOWN + 1,
     "pxe_arch_names");
@@ -55,6 +57,8 @@ static const struct {
 	{ 11, PXE_ARCH_EFI_ARM64 },
 	{ 16, PXE_ARCH_HTTP_X64 },	/* EDK2 HttpBootDxe, x64 */
 	{ 19, PXE_ARCH_HTTP_ARM64 },
+	{ 15, PXE_ARCH_HTTP_IA32 },
+	{ 18, PXE_ARCH_HTTP_ARM32 },
 };
 
 #define VC_PXE		"PXEClient"

@@ -31,7 +31,7 @@ static const char conf_text[] =
     "script = http://{server}:8080/boot.ipxe\n"
     "[boot efi]\narch = efi-x64, efi-ia32, efi-arm64\n"
     "file = \\Boot\\x64\\bootmgfw.efi\nbcd = \\Boot\\x64\\default.bcd\n"
-    "[boot http]\narch = http-x64, http-arm64\n"
+    "[boot http]\narch = http-x64, http-arm64, http-ia32, http-arm32\n"
     "file = http://{server}/{server}/{server}/{server}/{server}/x.efi\n";
 
 static void

@@ -245,7 +245,7 @@ static const struct {
 	{ "[boot x]\narch = amiga\nfile = a\n",
 	  "t.ini:2: [boot x] arch: \"amiga\": unknown architecture (known: "
 	  "bios, efi-ia32, efi-x64, efi-arm32, efi-arm64, http-x64, "
-	  "http-arm64)" },
+	  "http-arm64, http-ia32, http-arm32)" },
 	{ "[subnet]\n", "t.ini:1: [subnet]: needs a name: [subnet NAME]" },
 	{ "[node extra]\n", "t.ini:1: [node extra]: takes no name: [node]" },
 	{ "[node\n", "t.ini:1: malformed section header (expected [name] or "

@@ -423,9 +423,8 @@ test_pxe_arch_codes(void **state)
 		{ 10, PXE_ARCH_EFI_ARM32 }, { 11, PXE_ARCH_EFI_ARM64 },
 		{ 12, PXE_ARCH_UNKNOWN }, { 13, PXE_ARCH_UNKNOWN },
 		{ 14, PXE_ARCH_UNKNOWN },
-		/* HTTP IA32 and ARM32: no [boot] name for them. */
-		{ 15, PXE_ARCH_UNKNOWN }, { 16, PXE_ARCH_HTTP_X64 },
-		{ 17, PXE_ARCH_UNKNOWN }, { 18, PXE_ARCH_UNKNOWN },
+		{ 15, PXE_ARCH_HTTP_IA32 }, { 16, PXE_ARCH_HTTP_X64 },
+		{ 17, PXE_ARCH_UNKNOWN }, { 18, PXE_ARCH_HTTP_ARM32 },
 		{ 19, PXE_ARCH_HTTP_ARM64 }, { 20, PXE_ARCH_UNKNOWN },
 		{ 0x19, PXE_ARCH_UNKNOWN }, { 0x1b, PXE_ARCH_UNKNOWN },
 		{ 0x27, PXE_ARCH_UNKNOWN }, { 0x0107, PXE_ARCH_UNKNOWN },
@@ -468,7 +467,8 @@ static void
 test_pxe_arch_names_round_trip(void **state)
 {
 	static const char *const names[] = { "bios", "efi-ia32", "efi-x64",
-	    "efi-arm32", "efi-arm64", "http-x64", "http-arm64", "unknown" };
+	    "efi-arm32", "efi-arm64", "http-x64", "http-arm64", "http-ia32",
+	    "http-arm32", "unknown" };
 	unsigned	 a;
 
 	(void)state;
@@ -488,7 +488,7 @@ test_pxe_arch_names_round_trip(void **state)
 	assert_int_equal(pxe_arch_from_name("EFI-X64"), PXE_ARCH_UNKNOWN);
 	assert_int_equal(pxe_arch_from_name("efi-x64 "), PXE_ARCH_UNKNOWN);
 	assert_int_equal(pxe_arch_from_name("efi-x6"), PXE_ARCH_UNKNOWN);
-	assert_int_equal(pxe_arch_from_name("http-ia32"), PXE_ARCH_UNKNOWN);
+	assert_int_equal(pxe_arch_from_name("http-ia64"), PXE_ARCH_UNKNOWN);
 	assert_string_equal(pxe_class_name(PXE_CLASS_NONE), "none");
 	assert_string_equal(pxe_class_name(PXE_CLASS_PXE), "pxe");
 	assert_string_equal(pxe_class_name(PXE_CLASS_HTTP), "http");

@@ -328,8 +328,8 @@ cfgv_split(const char *s, char *items, size_t itemlen, size_t max)
 	return ((int)count);
 }
 
-static int
-hexval(char c)
+int
+cfgv_hexdigit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return (c - '0');
@@ -349,7 +349,7 @@ cfgv_hex(const char *s, uint8_t *dst, size_t *len, size_t min, size_t max)
 	while (*s != '\0') {
 		if (n > 0 && *s == ':')
 			s++;
-		if ((hi = hexval(s[0])) == -1 || (lo = hexval(s[1])) == -1)
+		if ((hi = cfgv_hexdigit(s[0])) == -1 || (lo = cfgv_hexdigit(s[1])) == -1)
 			return ("not hex bytes (use e.g. 01:a0:ff or 01a0ff)");
 		if (n == max)
 			return ("too many bytes");
@@ -374,7 +374,7 @@ cfgv_mac(const char *s, uint8_t mac[6])
 				    "aa:bb:cc:dd:ee:ff)");
 			s++;
 		}
-		if ((hi = hexval(s[0])) == -1 || (lo = hexval(s[1])) == -1)
+		if ((hi = cfgv_hexdigit(s[0])) == -1 || (lo = cfgv_hexdigit(s[1])) == -1)
 			return ("not a MAC address (use aa:bb:cc:dd:ee:ff)");
 		mac[i] = (uint8_t)(hi << 4 | lo);
 		s += 2;
@@ -397,7 +397,7 @@ cfgv_guid(const char *s, uint8_t guid[16])
 		if (g > 0 && *s++ != '-')
 			return (bad);
 		for (j = 0; j < (size_t)group[g]; j += 2) {
-			if ((hi = hexval(s[0])) == -1 || (lo = hexval(s[1])) == -1)
+			if ((hi = cfgv_hexdigit(s[0])) == -1 || (lo = cfgv_hexdigit(s[1])) == -1)
 				return (bad);
 			b[n++] = (uint8_t)(hi << 4 | lo);
 			s += 2;

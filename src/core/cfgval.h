@@ -44,6 +44,8 @@ uint32_t	 cfgv_mask(unsigned prefix);
 /* A host-order IPv4 address as a dotted quad in buf; returns buf. */
 #define CFGV_IPSTR	16
 const char	*cfgv_fmt_ip(char buf[CFGV_IPSTR], uint32_t a);
+/* The value of one hex digit (either case), or -1. */
+int		 cfgv_hexdigit(int c);
 /* "aa:bb:cc:dd:ee:ff" (or with "-"). */
 const char	*cfgv_mac(const char *, uint8_t mac[6]);
 /*

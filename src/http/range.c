@@ -8,18 +8,7 @@
 #include <strings.h>
 
 #include "pxeha/http_range.h"
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
+#include "../core/cfgval.h"
 
 static int
 ctlbyte(unsigned char c)
@@ -68,8 +57,8 @@ check_target(const char *in, size_t len, size_t start, size_t *pathend)
 			inpath = 0;
 		}
 		if (inpath && in[i] == '%' && (len - i < 3 ||
-		    hexval((unsigned char)in[i + 1]) == -1 ||
-		    hexval((unsigned char)in[i + 2]) == -1))
+		    cfgv_hexdigit((unsigned char)in[i + 1]) == -1 ||
+		    cfgv_hexdigit((unsigned char)in[i + 2]) == -1))
 			return (-1);
 	}
 	if (inpath)
@@ -97,8 +86,8 @@ http_path_decode(const char *in, size_t len, char *out, size_t outlen)
 	for (; i < end; i++) {
 		c = (unsigned char)in[i];
 		if (c == '%') {
-			c = (unsigned char)(hexval((unsigned char)in[i + 1]) << 4 |
-			    hexval((unsigned char)in[i + 2]));
+			c = (unsigned char)(cfgv_hexdigit((unsigned char)in[i + 1]) << 4 |
+			    cfgv_hexdigit((unsigned char)in[i + 2]));
 			i += 2;
 			if (ctlbyte(c))
 				goto bad;
@@ -107,8 +96,8 @@ http_path_decode(const char *in, size_t len, char *out, size_t outlen)
 			/* A decoded control byte further on still wins. */
 			for (i++; i < end; i++)
 				if (in[i] == '%' && ctlbyte((unsigned char)
-				    (hexval((unsigned char)in[i + 1]) << 4 |
-				    hexval((unsigned char)in[i + 2]))))
+				    (cfgv_hexdigit((unsigned char)in[i + 1]) << 4 |
+				    cfgv_hexdigit((unsigned char)in[i + 2]))))
 					goto bad;
 			if (outlen > 0)
 				out[0] = '\0';

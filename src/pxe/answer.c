@@ -16,6 +16,7 @@
 #include "pxeha/config.h"
 #include "pxeha/dhcp.h"
 #include "pxeha/pxe.h"
+#include "../core/cfgval.h"
 
 #define OPT43_MAX	255
 
@@ -23,15 +24,13 @@ int
 pxe_expand(char *dst, size_t cap, const char *tmpl, uint32_t addr)
 {
 	static const char key[] = "{server}";
-	char ip[16];
+	char ip[CFGV_IPSTR];
 	size_t n = 0, iplen, k = sizeof(key) - 1;
 	const char *p;
 
 	if (cap == 0)
 		return (-1);
-	iplen = (size_t)snprintf(ip, sizeof(ip), "%u.%u.%u.%u",
-	    (unsigned)(addr >> 24), (unsigned)(addr >> 16) & 255,
-	    (unsigned)(addr >> 8) & 255, (unsigned)addr & 255);
+	iplen = strlen(cfgv_fmt_ip(ip, addr));
 	for (p = tmpl; *p != '\0';) {
 		const char *piece = p;
 		size_t plen = 1;
@@ -239,15 +238,15 @@ pxe_answer(const struct pxe_req *q, struct dhcp_reply *rep)
 	rep->siaddr = next;
 	memset(rep->file, 0, sizeof(rep->file));
 	if (with_file) {
-		char ip[16];
-		int n = pxe_expand(ip, sizeof(ip), "{server}", next);
+		char ip[CFGV_IPSTR];
 
 		memcpy(rep->file, file, strlen(file));
 		put_always(rep, DHO_BOOTFILE, file, strlen(file));
 		/* The TFTP server by name too (sname, and 66 when asked for):
 		 * firmware that reads those rather than siaddr finds it. */
-		memcpy(rep->sname, ip, (size_t)n + 1);
-		(void)dhcp_optset_add(&rep->opts, DHO_TFTP_SERVER, ip, (size_t)n);
+		cfgv_fmt_ip(ip, next);
+		memcpy(rep->sname, ip, strlen(ip) + 1);
+		(void)dhcp_optset_add(&rep->opts, DHO_TFTP_SERVER, ip, strlen(ip));
 		if (b->bcd[0] != '\0')
 			put_always(rep, DHO_BCD_PATH, b->bcd, strlen(b->bcd));
 	}
